@@ -1,0 +1,212 @@
+// Package manifest is the currency between the render, patch, verify and
+// output stages: one Kubernetes object as a JSON-compatible map, with the
+// hub file it came from.
+package manifest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Object is one rendered Kubernetes object.
+type Object struct {
+	// Cluster and Hub say where the object belongs; Hub is empty for
+	// cluster-wide objects and Cluster is empty for the root Argo CD objects.
+	Cluster string
+	Hub     string
+	// Source is the input file the object comes from, relative to the root;
+	// it is written as the output file's first-line comment.
+	Source string
+	// Body is the object: maps, slices, strings, bools, int64, float64.
+	Body map[string]any
+}
+
+// New converts a typed object (k8s.io/api structs, or any struct with JSON
+// tags, or a map) into an Object. Empty and null fields are dropped, so the
+// output carries no "creationTimestamp: null" or "status: {}" noise.
+func New(source string, v any) (*Object, error) {
+	var body map[string]any
+	switch t := v.(type) {
+	case map[string]any:
+		body = t
+	default:
+		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(v)
+		if err != nil {
+			return nil, fmt.Errorf("converting %T: %w", v, err)
+		}
+		body = m
+	}
+	body, _ = Prune(body).(map[string]any)
+	if body == nil {
+		body = map[string]any{}
+	}
+	return &Object{Source: source, Body: body}, nil
+}
+
+// MustNew is New for objects built by the compiler itself, where a failure
+// is a programming error.
+func MustNew(source string, v any) *Object {
+	o, err := New(source, v)
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// Prune removes nil values, empty maps and empty slices recursively. It
+// returns nil when nothing is left.
+func Prune(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if p := Prune(e); p == nil {
+				delete(t, k)
+			} else {
+				t[k] = p
+			}
+		}
+		if len(t) == 0 {
+			return nil
+		}
+		return t
+	case []any:
+		out := t[:0]
+		for _, e := range t {
+			if p := Prune(e); p != nil {
+				out = append(out, p)
+			} else if _, isMap := e.(map[string]any); isMap {
+				// An empty map in a list still counts as an element
+				// (e.g. "- {}" in a selector term list).
+				out = append(out, map[string]any{})
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	case nil:
+		return nil
+	}
+	return v
+}
+
+// APIVersion returns apiVersion.
+func (o *Object) APIVersion() string { s, _ := o.Body["apiVersion"].(string); return s }
+
+// Kind returns kind.
+func (o *Object) Kind() string { s, _ := o.Body["kind"].(string); return s }
+
+// Group returns the API group ("" for the core group).
+func (o *Object) Group() string {
+	if i := strings.IndexByte(o.APIVersion(), '/'); i >= 0 {
+		return o.APIVersion()[:i]
+	}
+	return ""
+}
+
+// Version returns the API version without the group.
+func (o *Object) Version() string {
+	v := o.APIVersion()
+	return v[strings.IndexByte(v, '/')+1:]
+}
+
+func (o *Object) meta() map[string]any {
+	m, _ := o.Body["metadata"].(map[string]any)
+	return m
+}
+
+// Name returns metadata.name.
+func (o *Object) Name() string { s, _ := o.meta()["name"].(string); return s }
+
+// Namespace returns metadata.namespace.
+func (o *Object) Namespace() string { s, _ := o.meta()["namespace"].(string); return s }
+
+// Labels returns metadata.labels as strings.
+func (o *Object) Labels() map[string]string { return stringMap(o.meta()["labels"]) }
+
+// Annotations returns metadata.annotations as strings.
+func (o *Object) Annotations() map[string]string { return stringMap(o.meta()["annotations"]) }
+
+// SetAnnotation sets one metadata annotation.
+func (o *Object) SetAnnotation(k, v string) {
+	m := o.meta()
+	if m == nil {
+		m = map[string]any{}
+		o.Body["metadata"] = m
+	}
+	a, _ := m["annotations"].(map[string]any)
+	if a == nil {
+		a = map[string]any{}
+		m["annotations"] = a
+	}
+	a[k] = v
+}
+
+func stringMap(v any) map[string]string {
+	m, _ := v.(map[string]any)
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, e := range m {
+		if s, ok := e.(string); ok {
+			out[k] = s
+		}
+	}
+	return out
+}
+
+// ID identifies an object within the fleet: group/kind/namespace/name.
+func (o *Object) ID() string {
+	return o.Group() + "/" + o.Kind() + "/" + o.Namespace() + "/" + o.Name()
+}
+
+// String is "Kind/name" or "Kind/namespace/name", for messages.
+func (o *Object) String() string {
+	if ns := o.Namespace(); ns != "" {
+		return o.Kind() + "/" + ns + "/" + o.Name()
+	}
+	return o.Kind() + "/" + o.Name()
+}
+
+// FileName is the object's file name: "<kind>-<name>.yaml" in lower case.
+func (o *Object) FileName() string {
+	return strings.ToLower(o.Kind() + "-" + o.Name() + ".yaml")
+}
+
+// Get walks a path of map keys and returns the value found, or nil.
+func (o *Object) Get(path ...string) any {
+	var cur any = o.Body
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[p]
+	}
+	return cur
+}
+
+// Sort orders objects by cluster, hub, kind, namespace and name, the order
+// every later stage relies on for determinism.
+func Sort(objs []*Object) {
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
+		if a.Cluster != b.Cluster {
+			return a.Cluster < b.Cluster
+		}
+		if a.Hub != b.Hub {
+			return a.Hub < b.Hub
+		}
+		if a.Kind() != b.Kind() {
+			return a.Kind() < b.Kind()
+		}
+		if a.Namespace() != b.Namespace() {
+			return a.Namespace() < b.Namespace()
+		}
+		return a.Name() < b.Name()
+	})
+}
