@@ -207,3 +207,33 @@ func (c *Cluster) AllPools() []*NodePool {
 	}
 	return out
 }
+
+// AzureName is the AKS agent-pool name for ASO: AKS allows only
+// ^[a-z][a-z0-9]{0,11}$, so it is derived deterministically from the full
+// name: the purpose initial, up to 5 letters and digits of the name, and a
+// 6-hex-digit FNV-1a hash of the full name (unique in practice, and checked
+// for collisions per cluster).
+func (p *NodePool) AzureName() string {
+	initial := byte('p')
+	if p.Purpose != "" {
+		initial = p.Purpose[0]
+	}
+	var stem []byte
+	for i := 0; i < len(p.Name) && len(stem) < 5; i++ {
+		if c := p.Name[i]; c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			stem = append(stem, c)
+		}
+	}
+	const offset, prime = 2166136261, 16777619
+	h := uint32(offset)
+	for i := 0; i < len(p.FullName()); i++ {
+		h ^= uint32(p.FullName()[i])
+		h *= prime
+	}
+	const hexdigits = "0123456789abcdef"
+	out := append([]byte{initial}, stem...)
+	for shift := 20; shift >= 0; shift -= 4 {
+		out = append(out, hexdigits[(h>>uint(shift))&0xf])
+	}
+	return string(out)
+}
