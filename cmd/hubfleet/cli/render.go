@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubfleet/hubfleet/compiler/build"
+	"github.com/hubfleet/hubfleet/compiler/output"
+)
+
+func newRenderCmd(g *globals) *cobra.Command {
+	var (
+		format string
+		out    string
+		check  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "render",
+		Short: "Validate and render the fleet into rendered/",
+		Long: "Validate the fleet, render every hub and cluster, check every object, and write\n" +
+			"rendered/ atomically (files of removed hubs and clusters are pruned). With --check,\n" +
+			"write nothing and exit 3 if rendered/ differs from what would be written.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkDiagFormat(format); err != nil {
+				return err
+			}
+			root, err := g.findRoot()
+			if err != nil {
+				return err
+			}
+			if !filepath.IsAbs(out) {
+				out = filepath.Join(root, out)
+			}
+			var previous fs.FS
+			if st, err := os.Stat(out); err == nil && st.IsDir() {
+				previous = os.DirFS(out)
+			}
+			res, diags, err := build.Render(os.DirFS(root), build.Options{Previous: previous})
+			if err != nil {
+				_ = g.printDiags(diags, format)
+				return err
+			}
+			if err := g.printDiags(diags, format); err != nil {
+				return err
+			}
+			rel := relTo(root, out)
+			if check {
+				diffs, err := output.Check(out, res.Tree)
+				if err != nil {
+					return exitf(ExitInternal, "checking %s: %v", rel, err)
+				}
+				if len(diffs) == 0 {
+					fmt.Fprintf(g.stdout, "%s is up to date (%d files, %d objects)\n", rel, len(res.Tree), res.Objects)
+					return nil
+				}
+				fmt.Fprintf(g.stderr, "%s is out of date; run `hubfleet render` (or `make render`) and commit it:\n", rel)
+				for _, d := range diffs {
+					fmt.Fprintln(g.stderr, "  "+d)
+				}
+				return silent(ExitStale)
+			}
+			st, err := output.Write(out, res.Tree)
+			if err != nil {
+				return exitf(ExitInternal, "writing %s: %v", rel, err)
+			}
+			fmt.Fprintf(g.stdout, "rendered %d objects into %s: %d files written, %d unchanged, %d removed\n",
+				res.Objects, rel, st.Written, st.Unchanged, st.Removed)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "diagnostics format: text, json or github")
+	cmd.Flags().StringVar(&out, "out", "rendered", "output directory (relative to the root)")
+	cmd.Flags().BoolVar(&check, "check", false, "write nothing; exit 3 if the output directory is out of date")
+	return cmd
+}
+
+func relTo(root, p string) string {
+	if r, err := filepath.Rel(root, p); err == nil {
+		return r
+	}
+	return p
+}

@@ -1,0 +1,66 @@
+// Package build is the pipeline that every command runs: load -> check ->
+// render -> patch -> verify -> encode. It is the only package that knows all
+// stages; each stage stays ignorant of the others.
+package build
+
+import (
+	"fmt"
+	"io/fs"
+	"runtime"
+
+	"github.com/hubfleet/hubfleet/compiler/check"
+	"github.com/hubfleet/hubfleet/compiler/diag"
+	"github.com/hubfleet/hubfleet/compiler/load"
+	"github.com/hubfleet/hubfleet/compiler/model"
+	"github.com/hubfleet/hubfleet/compiler/output"
+)
+
+// Options tune a build.
+type Options struct {
+	// Select restricts validation to "CLUSTER" or "CLUSTER/HUB" entries.
+	// Rendering always covers the whole fleet, so that pruning is exact.
+	Select []string
+	// Workers bounds parallelism; 0 means GOMAXPROCS.
+	Workers int
+	// Previous is the currently committed output tree (rendered/), used by
+	// the node-pool immutability guard. Nil skips the guard.
+	Previous fs.FS
+}
+
+func (o Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// Validate loads the fleet under fsys (the repository root, holding hubs/)
+// and runs the semantic checks. Diagnostics come back sorted.
+func Validate(fsys fs.FS, opts Options) (*model.Fleet, diag.List) {
+	fleet, diags := load.Load(fsys, load.Options{Select: opts.Select, Workers: opts.workers()})
+	if fleet != nil && !diags.HasErrors() {
+		diags.Merge(check.Check(fleet))
+	}
+	diags.Sort()
+	return fleet, diags
+}
+
+// Result is a rendered fleet.
+type Result struct {
+	Fleet *model.Fleet
+	// Tree maps paths relative to the output directory to file contents.
+	Tree output.Tree
+	// Objects counts rendered objects.
+	Objects int
+}
+
+// InternalError marks failures that are the compiler's fault or the
+// machine's (exit code 4), as opposed to bad input (exit code 1).
+type InternalError struct{ Err error }
+
+func (e *InternalError) Error() string { return "internal error: " + e.Err.Error() }
+func (e *InternalError) Unwrap() error { return e.Err }
+
+func internalf(format string, args ...any) error {
+	return &InternalError{Err: fmt.Errorf(format, args...)}
+}

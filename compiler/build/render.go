@@ -1,0 +1,275 @@
+package build
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hubfleet/hubfleet/compiler/diag"
+	"github.com/hubfleet/hubfleet/compiler/manifest"
+	"github.com/hubfleet/hubfleet/compiler/model"
+	"github.com/hubfleet/hubfleet/compiler/output"
+	"github.com/hubfleet/hubfleet/compiler/patch"
+	"github.com/hubfleet/hubfleet/compiler/render/argocd"
+	"github.com/hubfleet/hubfleet/compiler/render/daskgateway"
+	"github.com/hubfleet/hubfleet/compiler/render/jupyterhub"
+	"github.com/hubfleet/hubfleet/compiler/render/nodepool"
+	"github.com/hubfleet/hubfleet/compiler/render/secrets"
+)
+
+// TemplatesDir is where a fleet keeps its own node-pool templates, which
+// override or extend the embedded ones.
+const TemplatesDir = "hubs/_templates"
+
+// Render runs the whole pipeline and returns the output tree. A non-nil
+// error is an internal failure (exit 4); input problems come back as
+// diagnostics (exit 1). Nothing is written.
+func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
+	fleet, diags := Validate(fsys, Options{Workers: opts.Workers})
+	if diags.HasErrors() {
+		return nil, diags, nil
+	}
+	var overrides fs.FS
+	if st, err := fs.Stat(fsys, TemplatesDir); err == nil && st.IsDir() {
+		overrides, _ = fs.Sub(fsys, TemplatesDir)
+	}
+
+	hubs := fleet.Hubs()
+	hubObjs := make([][]*manifest.Object, len(hubs))
+	hubDiags := make([]diag.List, len(hubs))
+	clusterObjs := make([][]*manifest.Object, len(fleet.Clusters))
+
+	g := new(errgroup.Group)
+	g.SetLimit(opts.workers())
+	for i, h := range hubs {
+		g.Go(func() error {
+			objs, ds, err := renderHub(fleet, h)
+			hubObjs[i], hubDiags[i] = objs, ds
+			return err
+		})
+	}
+	// Node pools: one jsonnet VM per worker, handed out through a channel.
+	vms := make(chan *nodepool.Renderer, opts.workers())
+	for i, c := range fleet.Clusters {
+		g.Go(func() error {
+			var r *nodepool.Renderer
+			select {
+			case r = <-vms:
+			default:
+				var err error
+				if r, err = nodepool.New(overrides); err != nil {
+					return fmt.Errorf("node-pool templates: %w", err)
+				}
+			}
+			defer func() {
+				select {
+				case vms <- r:
+				default:
+				}
+			}()
+			objs, err := r.Render(c)
+			if err != nil {
+				return fmt.Errorf("cluster %s: node pools: %w", c.Name, err)
+			}
+			clusterObjs[i] = objs
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, diags, classify(err)
+	}
+	for _, ds := range hubDiags {
+		diags.Merge(ds)
+	}
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags, nil
+	}
+
+	objs, err := assemble(fleet, hubs, hubObjs, clusterObjs)
+	if err != nil {
+		return nil, diags, classify(err)
+	}
+	diags.Merge(guardImmutable(objs, opts.Previous))
+	diags.Merge(verifyAll(fleet, objs))
+	diags.Sort()
+	if diags.HasErrors() {
+		return nil, diags, nil
+	}
+	tree, err := encode(objs, opts.workers())
+	if err != nil {
+		return nil, diags, &InternalError{Err: err}
+	}
+	return &Result{Fleet: fleet, Tree: tree, Objects: len(objs)}, diags, nil
+}
+
+// renderHub renders one hub's objects and applies its patches. Render
+// errors are internal (the input was validated); patch problems are input
+// errors reported as diagnostics.
+func renderHub(f *model.Fleet, h *model.Hub) ([]*manifest.Object, diag.List, error) {
+	var objs []*manifest.Object
+	for _, r := range []struct {
+		area   string
+		render func(*model.Hub, *model.Fleet) ([]*manifest.Object, error)
+	}{
+		{"jupyterhub", jupyterhub.Render},
+		{"secrets", secrets.Render},
+		{"dask-gateway", daskgateway.Render},
+	} {
+		o, err := r.render(h, f)
+		if err != nil {
+			return nil, nil, internalf("hub %s: %s: %w", h.ID(), r.area, err)
+		}
+		objs = append(objs, o...)
+	}
+	for _, o := range objs {
+		o.Cluster, o.Hub, o.Source = h.Cluster.Name, h.Name, h.Src.File
+	}
+	if len(h.Patches) == 0 {
+		return objs, nil, nil
+	}
+	patched, ds := patch.Apply(h, objs)
+	return patched, ds, nil
+}
+
+func classify(err error) error {
+	var ie *InternalError
+	if errors.As(err, &ie) {
+		return err
+	}
+	return &InternalError{Err: err}
+}
+
+// assemble places every object: hub objects stay with their hub except
+// cluster-scoped PriorityClasses, which go to the cluster-wide Application
+// with the namespaces and the CRDs the hubs need.
+func assemble(f *model.Fleet, hubs []*model.Hub, hubObjs, clusterObjs [][]*manifest.Object) ([]*manifest.Object, error) {
+	var all []*manifest.Object
+	byCluster := map[string][]*model.Hub{}
+	for i, h := range hubs {
+		byCluster[h.Cluster.Name] = append(byCluster[h.Cluster.Name], h)
+		for _, o := range hubObjs[i] {
+			if o.Kind() == "PriorityClass" {
+				o.Hub = ""
+			}
+			all = append(all, o)
+		}
+	}
+	crds, err := daskgateway.CRDs()
+	if err != nil {
+		return nil, internalf("dask-gateway CRDs: %w", err)
+	}
+	for i, c := range f.Clusters {
+		for _, o := range clusterObjs[i] {
+			o.Cluster, o.Hub = c.Name, ""
+			all = append(all, o)
+		}
+		dask := false
+		for _, h := range byCluster[c.Name] {
+			all = append(all, namespace(h))
+			dask = dask || h.Dask.Enabled
+		}
+		if dask {
+			for _, crd := range crds {
+				all = append(all, &manifest.Object{Cluster: c.Name, Source: c.Src.File, Body: crd.Body})
+			}
+		}
+	}
+	apps, err := argocd.Render(f)
+	if err != nil {
+		return nil, internalf("argo cd: %w", err)
+	}
+	for _, o := range apps {
+		o.Hub = ""
+		all = append(all, o)
+	}
+	manifest.Sort(all)
+	return all, nil
+}
+
+// namespace renders a hub's Namespace. It is never pruned or deleted by
+// Argo CD: deleting a namespace deletes the users' home volumes with it.
+func namespace(h *model.Hub) *manifest.Object {
+	return &manifest.Object{
+		Cluster: h.Cluster.Name,
+		Source:  h.Src.File,
+		Body: map[string]any{
+			"apiVersion": "v1",
+			"kind":       "Namespace",
+			"metadata": map[string]any{
+				"name": h.Namespace,
+				"labels": map[string]any{
+					"hubfleet.dev/hub": h.Name,
+				},
+				"annotations": map[string]any{
+					"argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
+					"argocd.argoproj.io/sync-wave":    "-20",
+				},
+			},
+		},
+	}
+}
+
+// OutputPath is where an object is written, relative to the output dir.
+func OutputPath(o *manifest.Object) string {
+	switch {
+	case o.Cluster == "":
+		return "argocd/root.yaml"
+	case isArgoCD(o):
+		return "argocd/" + o.Cluster + ".yaml"
+	case o.Hub == "":
+		return path.Join(o.Cluster, "cluster", o.FileName())
+	default:
+		return path.Join(o.Cluster, "hubs", o.Hub, o.FileName())
+	}
+}
+
+func isArgoCD(o *manifest.Object) bool {
+	return o.Group() == "argoproj.io"
+}
+
+// encode turns objects into files: one object per file, except the Argo CD
+// files, which hold a cluster's AppProject and Applications together.
+func encode(objs []*manifest.Object, workers int) (output.Tree, error) {
+	files := map[string][]*manifest.Object{}
+	var paths []string
+	for _, o := range objs {
+		p := OutputPath(o)
+		if _, seen := files[p]; !seen {
+			paths = append(paths, p)
+		} else if !isArgoCD(o) {
+			return nil, fmt.Errorf("two objects would be written to %s: %s and %s", p, files[p][0], o)
+		}
+		files[p] = append(files[p], o)
+	}
+	sort.Strings(paths)
+	data := make([][]byte, len(paths))
+	g := new(errgroup.Group)
+	g.SetLimit(workers)
+	for i, p := range paths {
+		g.Go(func() error {
+			var err error
+			if len(files[p]) == 1 && !isArgoCD(files[p][0]) {
+				data[i], err = output.Encode(files[p][0])
+			} else {
+				data[i], err = output.EncodeMulti(files[p])
+			}
+			if err != nil {
+				return fmt.Errorf("encoding %s: %w", p, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	tree := make(output.Tree, len(paths))
+	for i, p := range paths {
+		tree[p] = data[i]
+	}
+	return tree, nil
+}
