@@ -13,6 +13,7 @@ import (
 	_ "github.com/google/go-cmp/cmp"
 	_ "github.com/google/go-github/v60/github"
 	_ "github.com/google/go-jsonnet"
+	_ "github.com/pmezard/go-difflib/difflib"
 	_ "github.com/rogpeppe/go-internal/testscript"
 	_ "github.com/spf13/cobra"
 	_ "go.yaml.in/yaml/v3"

@@ -75,6 +75,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		newListCmd(g),
 		newSchemaCmd(g),
 		newVersionCmd(g),
+		newDiffCmd(g),
+		newCommentCmd(g),
 	)
 	err := root.Execute()
 	if err == nil {
