@@ -75,6 +75,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		newListCmd(g),
 		newSchemaCmd(g),
 		newVersionCmd(g),
+		newNewCmd(g),
 		newDiffCmd(g),
 		newCommentCmd(g),
 	)

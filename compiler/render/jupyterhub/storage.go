@@ -1,0 +1,158 @@
+package jupyterhub
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/hubfleet/hubfleet/compiler/model"
+	"github.com/hubfleet/hubfleet/compiler/render/base"
+)
+
+// Paths and names of user storage. KubeSpawner expands the {…} templates
+// per user server; names must never change on a live hub.
+const (
+	homeDir          = "/home/jovyan"
+	sharedDir        = homeDir + "/shared"
+	sharedSubPath    = "_shared"
+	dynamicClaim     = "claim-{user_server}"
+	dynamicVolume    = "volume-{user_server}"
+	nfsVolume        = "home"
+	nfsHomeSubPath   = "{escaped_username}"
+	defaultNFSSize   = "1Mi" // NFS ignores capacity; the API requires one
+	homeOwnerInitCmd = "chown 1000:100 " + homeDir
+)
+
+// homeStorage renders the static NFS PersistentVolume and its claim. The
+// PV is cluster-scoped, so its name carries the cluster-unique namespace.
+func (r *renderer) homeStorage() error {
+	h := r.h
+	if h.Storage.Home.Type != model.HomeNFS {
+		return nil
+	}
+	size, err := r.nfsSize()
+	if err != nil {
+		return err
+	}
+	pvName := h.Namespace + "-" + nameHomeNFS
+	pv := &corev1.PersistentVolume{
+		TypeMeta:   typeMeta("v1", "PersistentVolume"),
+		ObjectMeta: r.clusterMeta(pvName, compSingleuser),
+		Spec: corev1.PersistentVolumeSpec{
+			Capacity:    corev1.ResourceList{corev1.ResourceStorage: size},
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany},
+			// Retain: user homes outlive the claim.
+			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
+			PersistentVolumeSource: corev1.PersistentVolumeSource{NFS: &corev1.NFSVolumeSource{
+				Server: h.Storage.Home.Server, Path: h.Storage.Home.Path}},
+			// Reserve the volume for this hub's claim only.
+			ClaimRef: &corev1.ObjectReference{APIVersion: "v1", Kind: "PersistentVolumeClaim",
+				Namespace: h.Namespace, Name: nameHomeNFS},
+		},
+	}
+	pvc := &corev1.PersistentVolumeClaim{
+		TypeMeta:   typeMeta("v1", "PersistentVolumeClaim"),
+		ObjectMeta: r.meta(nameHomeNFS, compSingleuser),
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany},
+			// "" (not unset): no default StorageClass may provision it.
+			StorageClassName: ptr(""),
+			VolumeName:       pvName,
+			Resources: corev1.VolumeResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
+		},
+	}
+	pv.Annotations = map[string]string{annotArgoSync: keepData}
+	pvc.Annotations = map[string]string{annotArgoSync: keepData}
+	return r.addAll(pv, pvc)
+}
+
+func (r *renderer) nfsSize() (resource.Quantity, error) {
+	s := r.h.Storage.Home.Size
+	if s == "" {
+		s = defaultNFSSize
+	}
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return q, fmt.Errorf("storage.home.size: %w", err)
+	}
+	return q, nil
+}
+
+// userStorage returns the KubeSpawner storage traits of user pods: the
+// volumes, their mounts, the dynamic-PVC settings and any init container
+// that the storage needs.
+func (r *renderer) userStorage() (traits map[string]any, initContainers []map[string]any, err error) {
+	home := r.h.Storage.Home
+	traits = map[string]any{}
+	switch home.Type {
+	case model.HomeDynamic:
+		if home.Size == "" {
+			return nil, nil, fmt.Errorf("storage.home: dynamic needs a size")
+		}
+		if _, err := resource.ParseQuantity(home.Size); err != nil {
+			return nil, nil, fmt.Errorf("storage.home.size: %w", err)
+		}
+		traits["storage_pvc_ensure"] = true
+		traits["pvc_name_template"] = dynamicClaim
+		traits["storage_capacity"] = home.Size
+		traits["storage_access_modes"] = []string{string(corev1.ReadWriteOnce)}
+		if home.StorageClass != "" {
+			traits["storage_class"] = home.StorageClass
+		}
+		traits["volumes"] = []any{map[string]any{
+			"name": dynamicVolume, "persistentVolumeClaim": map[string]any{"claimName": "{pvc_name}"}}}
+		traits["volume_mounts"] = []any{map[string]any{"name": dynamicVolume, "mountPath": homeDir}}
+	case model.HomeNFS:
+		traits["storage_pvc_ensure"] = false
+		traits["volumes"] = []any{map[string]any{
+			"name": nfsVolume, "persistentVolumeClaim": map[string]any{"claimName": nameHomeNFS}}}
+		mounts := []any{map[string]any{"name": nfsVolume, "mountPath": homeDir, "subPath": nfsHomeSubPath}}
+		cmd := homeOwnerInitCmd
+		initMounts := []any{map[string]any{"name": nfsVolume, "mountPath": homeDir, "subPath": nfsHomeSubPath}}
+		if r.h.Storage.Shared.Enabled {
+			// Read-only for users; our pre-spawn hook makes it writable
+			// for admins.
+			mounts = append(mounts, map[string]any{"name": nfsVolume, "mountPath": sharedDir, "subPath": sharedSubPath, "readOnly": true})
+			initMounts = append(initMounts, map[string]any{"name": nfsVolume, "mountPath": sharedDir, "subPath": sharedSubPath})
+			cmd += " " + sharedDir
+		}
+		traits["volume_mounts"] = mounts
+		// The kubelet creates missing subPath directories owned by root;
+		// hand them to the notebook user (uid 1000, gid 100).
+		initContainers = append(initContainers, map[string]any{
+			"name":         "home-ownership",
+			"image":        r.img.NetworkTools,
+			"command":      []any{"sh", "-c", cmd},
+			"volumeMounts": initMounts,
+			"securityContext": map[string]any{
+				"runAsUser": 0, "runAsNonRoot": false, "allowPrivilegeEscalation": false,
+				"capabilities": map[string]any{"drop": []any{"ALL"}, "add": []any{"CHOWN"}},
+			},
+		})
+	default: // none: an ephemeral home in the container
+		traits["storage_pvc_ensure"] = false
+	}
+	return traits, initContainers, nil
+}
+
+// metadataBlocker is the init container that drops user-pod traffic to the
+// cloud metadata server on the node side (the NetworkPolicy blocks it too).
+func (r *renderer) metadataBlocker() map[string]any {
+	return map[string]any{
+		"name":    "block-cloud-metadata",
+		"image":   r.img.NetworkTools,
+		"command": []any{"iptables", "--append", "OUTPUT", "--destination", metadataIP, "--jump", "DROP"},
+		"securityContext": map[string]any{
+			"runAsUser":    0,
+			"privileged":   true,
+			"capabilities": map[string]any{"add": []any{"NET_ADMIN"}},
+		},
+	}
+}
+
+// userPlacementFor is the placement of a profile's pods.
+func (r *renderer) userPlacementFor(p *model.Profile) base.PodPlacement {
+	return base.UserPlacement(r.c, r.c.Pool(r.h, p.NodePool))
+}
