@@ -13,6 +13,7 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/load"
 	"github.com/hubfleet/hubfleet/compiler/model"
 	"github.com/hubfleet/hubfleet/compiler/output"
+	"github.com/hubfleet/hubfleet/compiler/render/argocd"
 )
 
 // Options tune a build.
@@ -40,6 +41,9 @@ func Validate(fsys fs.FS, opts Options) (*model.Fleet, diag.List) {
 	fleet, diags := load.Load(fsys, load.Options{Select: opts.Select, Workers: opts.workers()})
 	if fleet != nil && !diags.HasErrors() {
 		diags.Merge(check.Check(fleet))
+		// Argo CD names derive from cluster and hub names; collisions
+		// are reported at the files that cause them.
+		diags.Merge(argocd.Check(fleet))
 	}
 	diags.Sort()
 	return fleet, diags

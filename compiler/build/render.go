@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/model"
 	"github.com/hubfleet/hubfleet/compiler/output"
+	"github.com/hubfleet/hubfleet/compiler/overview"
 	"github.com/hubfleet/hubfleet/compiler/patch"
 	"github.com/hubfleet/hubfleet/compiler/render/argocd"
 	"github.com/hubfleet/hubfleet/compiler/render/daskgateway"
@@ -20,6 +22,9 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/render/nodepool"
 	"github.com/hubfleet/hubfleet/compiler/render/secrets"
 )
+
+// OverviewFile is the generated fleet overview in the output directory.
+const OverviewFile = "README.md"
 
 // TemplatesDir is where a fleet keeps its own node-pool templates, which
 // override or extend the embedded ones.
@@ -42,6 +47,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	hubObjs := make([][]*manifest.Object, len(hubs))
 	hubDiags := make([]diag.List, len(hubs))
 	clusterObjs := make([][]*manifest.Object, len(fleet.Clusters))
+	clusterDiags := make([]diag.List, len(fleet.Clusters))
 
 	g := new(errgroup.Group)
 	g.SetLimit(opts.workers())
@@ -62,6 +68,12 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 			default:
 				var err error
 				if r, err = nodepool.New(overrides); err != nil {
+					if overrides != nil {
+						// The embedded templates are tested; a failure here
+						// comes from the fleet's own templates.
+						clusterDiags[i].Errorf(model.Pos{File: TemplatesDir}, "", "node-pool templates: %v", err)
+						return nil
+					}
 					return fmt.Errorf("node-pool templates: %w", err)
 				}
 			}
@@ -72,6 +84,11 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 				}
 			}()
 			objs, err := r.Render(c)
+			var te *nodepool.TemplateError
+			if errors.As(err, &te) && strings.HasPrefix(te.Template, TemplatesDir+"/") {
+				clusterDiags[i].Errorf(model.Pos{File: te.Template}, "", "%v", err)
+				return nil
+			}
 			if err != nil {
 				return fmt.Errorf("cluster %s: node pools: %w", c.Name, err)
 			}
@@ -82,9 +99,8 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err := g.Wait(); err != nil {
 		return nil, diags, classify(err)
 	}
-	for _, ds := range hubDiags {
-		diags.Merge(ds)
-	}
+	diags.Merge(hubDiags...)
+	diags.Merge(clusterDiags...)
 	if diags.HasErrors() {
 		diags.Sort()
 		return nil, diags, nil
@@ -94,9 +110,17 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err != nil {
 		return nil, diags, classify(err)
 	}
-	diags.Merge(guardImmutable(objs, opts.Previous))
-	diags.Merge(verifyAll(fleet, objs))
+	guard, err := guardImmutable(fleet, objs, opts.Previous)
+	if err != nil {
+		return nil, diags, &InternalError{Err: err}
+	}
+	diags.Merge(guard)
+	vdiags, err := verifyAll(fleet, objs)
+	diags.Merge(vdiags)
 	diags.Sort()
+	if err != nil {
+		return nil, diags, err
+	}
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
@@ -104,6 +128,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err != nil {
 		return nil, diags, &InternalError{Err: err}
 	}
+	tree[OverviewFile] = overview.Markdown(fleet)
 	return &Result{Fleet: fleet, Tree: tree, Objects: len(objs)}, diags, nil
 }
 

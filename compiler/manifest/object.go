@@ -56,17 +56,34 @@ func MustNew(source string, v any) *Object {
 	return o
 }
 
-// Prune removes nil values, empty maps and empty slices recursively. It
+// keepEmpty names fields whose empty value means something: an emptyDir
+// volume, or a selector that selects everything. Prune never drops them.
+var keepEmpty = map[string]bool{
+	"emptyDir":          true,
+	"podSelector":       true,
+	"namespaceSelector": true,
+	"selector":          true,
+	"labelSelector":     true,
+}
+
+// Prune removes nil values, empty maps and empty slices recursively (the
+// noise typed structs leave: creationTimestamp: null, status: {}, ...),
+// except empty maps under the keys of keepEmpty and empty maps in lists. It
 // returns nil when nothing is left.
 func Prune(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, e := range t {
-			if p := Prune(e); p == nil {
+			p := Prune(e)
+			if p == nil {
+				if _, isMap := e.(map[string]any); isMap && keepEmpty[k] {
+					t[k] = map[string]any{}
+					continue
+				}
 				delete(t, k)
-			} else {
-				t[k] = p
+				continue
 			}
+			t[k] = p
 		}
 		if len(t) == 0 {
 			return nil

@@ -1,0 +1,293 @@
+package load
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/token"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/hubfleet/hubfleet/compiler/diag"
+	"github.com/hubfleet/hubfleet/compiler/model"
+)
+
+// maxFileSize bounds every input file: hub files are a few KiB, and the
+// bound keeps a mistaken or hostile file from exhausting memory.
+const maxFileSize = 1 << 20
+
+// maxDepth bounds nesting: no hub field is nested deeper than a few levels.
+const maxDepth = 32
+
+// source is one input file: its path relative to the root, its bytes and
+// the line table CUE positions are made from.
+type source struct {
+	path string
+	data []byte
+	file *token.File
+	// lineStarts are byte offsets of each line.
+	lineStarts []int
+}
+
+func newSource(path string, data []byte) *source {
+	s := &source{path: path, data: data}
+	s.file = token.NewFile(path, 0, len(data))
+	s.file.SetLinesForContent(data)
+	s.lineStarts = append(s.lineStarts, 0)
+	for i, b := range data {
+		if b == '\n' {
+			s.lineStarts = append(s.lineStarts, i+1)
+		}
+	}
+	return s
+}
+
+// at converts a 1-based line and a 1-based column counted in characters
+// (as the YAML parser reports them) to a position.
+func (s *source) at(line, col int) (model.Pos, token.Pos) {
+	if line < 1 || line > len(s.lineStarts) {
+		return model.Pos{File: s.path, Line: line, Col: col}, token.NoPos
+	}
+	off := s.lineStarts[line-1]
+	for c := 1; c < col && off < len(s.data) && s.data[off] != '\n'; c++ {
+		_, n := utf8.DecodeRune(s.data[off:])
+		off += n
+	}
+	bytecol := off - s.lineStarts[line-1] + 1
+	return model.Pos{File: s.path, Line: line, Col: bytecol}, s.file.Pos(off, token.NoRelPos)
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseYAML parses one YAML document whose top level is a mapping into a
+// node tree. Anchors, aliases and tags beyond the core schema are refused:
+// hub files are data, and aliases are the way to blow up a parser's memory.
+func parseYAML(src *source) (*node, diag.List) {
+	var errs diag.List
+	top := model.Pos{File: src.path, Line: 1, Col: 1}
+	if len(bytes.TrimSpace(src.data)) == 0 {
+		errs.Errorf(top, "", "empty file")
+		return nil, errs
+	}
+	if line := tabIndentedLine(src.data); line > 0 {
+		errs.Errorf(model.Pos{File: src.path, Line: line, Col: 1}, "", "tab character in indentation").
+			WithHint("YAML forbids tabs for indentation; indent with spaces")
+		return nil, errs
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src.data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			errs.Errorf(top, "", "empty file")
+			return nil, errs
+		}
+		errs.Add(yamlError(src, err))
+		return nil, errs
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		p, _ := src.at(extra.Line, extra.Column)
+		errs.Errorf(p, "", "a second YAML document; a file holds exactly one")
+		return nil, errs
+	} else if !errors.Is(err, io.EOF) {
+		errs.Add(yamlError(src, err))
+		return nil, errs
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		errs.Errorf(top, "", "empty file")
+		return nil, errs
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		errs.Errorf(top, "", "empty file")
+		return nil, errs
+	}
+	if root.Kind != yaml.MappingNode {
+		p, _ := src.at(root.Line, root.Column)
+		errs.Errorf(p, "", "the top level must be a mapping of fields, not %s", yamlKindName(root))
+		return nil, errs
+	}
+	c := &yamlConv{src: src}
+	n := c.convert(root, "", 0)
+	return n, c.errs
+}
+
+func yamlKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a single value"
+}
+
+// yamlError turns a parser error into a diagnostic at the line it names.
+func yamlError(src *source, err error) diag.Diagnostic {
+	msg := err.Error()
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	d := diag.Diagnostic{Pos: model.Pos{File: src.path, Line: line, Col: 1}, Message: "invalid YAML: " + msg}
+	if strings.Contains(msg, "found character that cannot start any token") && bytes.Contains(src.data, []byte("\t")) {
+		d.Hint = "YAML forbids tabs for indentation; indent with spaces"
+	}
+	return d
+}
+
+// tabIndentedLine returns the first line whose indentation holds a tab, or 0.
+func tabIndentedLine(data []byte) int {
+	line := 1
+	atIndent := true
+	for _, b := range data {
+		switch {
+		case b == '\n':
+			line++
+			atIndent = true
+		case atIndent && b == '\t':
+			return line
+		case atIndent && b != ' ':
+			atIndent = false
+		}
+	}
+	return 0
+}
+
+type yamlConv struct {
+	src  *source
+	errs diag.List
+}
+
+func (c *yamlConv) errorf(y *yaml.Node, path, format string, args ...any) *diag.Diagnostic {
+	p, _ := c.src.at(y.Line, y.Column)
+	return c.errs.Errorf(p, path, format, args...)
+}
+
+func (c *yamlConv) convert(y *yaml.Node, path string, depth int) *node {
+	pos, tpos := c.src.at(y.Line, y.Column)
+	if y.Anchor != "" {
+		c.errorf(y, path, "YAML anchors (&%s) are not supported", y.Anchor).
+			WithHint("write the value out, or move it to hubDefaults in fleet.yaml or cluster.yaml")
+		return nil
+	}
+	if depth > maxDepth {
+		c.errorf(y, path, "nested deeper than %d levels", maxDepth)
+		return nil
+	}
+	switch y.Kind {
+	case yaml.AliasNode:
+		c.errorf(y, path, "YAML aliases (*%s) are not supported", y.Value).
+			WithHint("write the value out, or move it to hubDefaults in fleet.yaml or cluster.yaml")
+		return nil
+	case yaml.MappingNode:
+		if t := y.ShortTag(); t != "!!map" {
+			c.errorf(y, path, "YAML tag %s is not supported", y.Tag)
+			return nil
+		}
+		n := &node{kind: kindMap, pos: pos, tpos: tpos}
+		seen := make(map[string]bool, len(y.Content)/2)
+		for i := 0; i+1 < len(y.Content); i += 2 {
+			k, v := y.Content[i], y.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.Anchor != "" {
+				if k.Kind == yaml.AliasNode && k.Value == "" {
+					continue
+				}
+				c.errorf(k, path, "a key must be a plain string")
+				continue
+			}
+			if k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) {
+				c.errorf(k, path, "YAML merge keys (<<) are not supported").
+					WithHint("hubDefaults in fleet.yaml and cluster.yaml are merged into every hub")
+				continue
+			}
+			fpath := joinKey(path, k.Value)
+			if seen[k.Value] {
+				c.errorf(k, fpath, "duplicate key %q", k.Value)
+				continue
+			}
+			seen[k.Value] = true
+			val := c.convert(v, fpath, depth+1)
+			if val == nil {
+				continue
+			}
+			kp, ktp := c.src.at(k.Line, k.Column)
+			if val.kind == kindMap || val.kind == kindList {
+				val.pos, val.tpos = kp, ktp
+			}
+			val.keyAt = kp
+			n.fields = append(n.fields, field{key: k.Value, val: val, kpos: ktp})
+		}
+		return n
+	case yaml.SequenceNode:
+		if t := y.ShortTag(); t != "!!seq" {
+			c.errorf(y, path, "YAML tag %s is not supported", y.Tag)
+			return nil
+		}
+		n := &node{kind: kindList, pos: pos, tpos: tpos}
+		for i, it := range y.Content {
+			v := c.convert(it, joinIndex(path, i), depth+1)
+			if v == nil {
+				v = &node{kind: kindNull, pos: pos, tpos: tpos}
+			}
+			n.items = append(n.items, v)
+		}
+		return n
+	case yaml.ScalarNode:
+		lit, err := scalar(y)
+		if err != nil {
+			c.errorf(y, path, "%v", err)
+			return nil
+		}
+		if lit == nil {
+			return &node{kind: kindNull, pos: pos, tpos: tpos}
+		}
+		return &node{kind: kindScalar, lit: lit, pos: pos, tpos: tpos}
+	}
+	c.errorf(y, path, "unsupported YAML node")
+	return nil
+}
+
+// scalar converts a YAML scalar to a CUE literal; nil means null.
+func scalar(y *yaml.Node) (ast.Expr, error) {
+	switch tag := y.ShortTag(); tag {
+	case "!!str":
+		return ast.NewString(y.Value), nil
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		b, err := strconv.ParseBool(strings.ToLower(y.Value))
+		if err != nil {
+			return nil, fmt.Errorf("invalid boolean %q", y.Value)
+		}
+		return ast.NewBool(b), nil
+	case "!!int":
+		v := strings.ReplaceAll(y.Value, "_", "")
+		if i, err := strconv.ParseInt(v, 0, 64); err == nil {
+			return ast.NewLit(token.INT, strconv.FormatInt(i, 10)), nil
+		}
+		return nil, fmt.Errorf("integer %s is out of range", y.Value)
+	case "!!float":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(y.Value, "_", ""), 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, fmt.Errorf("number %s is not supported; write a finite number", y.Value)
+		}
+		s := strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eE") {
+			s += ".0"
+		}
+		return ast.NewLit(token.FLOAT, s), nil
+	default:
+		return nil, fmt.Errorf("YAML tag %s is not supported", y.Tag)
+	}
+}

@@ -1,0 +1,78 @@
+package manifest
+
+import (
+	"reflect"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestNewDropsNoiseButKeepsMeaningfulEmpties(t *testing.T) {
+	d := &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: "hub", Namespace: "staging"},
+		Spec: appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "jupyterhub"}},
+			Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+				Containers: []corev1.Container{{Name: "hub", Image: "x:1"}},
+				Volumes:    []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
+			}},
+		},
+	}
+	o, err := New("hubs/a/staging.yaml", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := o.Body["status"]; ok {
+		t.Error("status: {} kept")
+	}
+	if got := o.Get("metadata", "creationTimestamp"); got != nil {
+		t.Errorf("creationTimestamp kept: %v", got)
+	}
+	vols := o.Get("spec", "template", "spec", "volumes").([]any)
+	if ed, ok := vols[0].(map[string]any)["emptyDir"]; !ok || !reflect.DeepEqual(ed, map[string]any{}) {
+		t.Errorf("emptyDir: {} dropped: %v", vols[0])
+	}
+	if o.Kind() != "Deployment" || o.Name() != "hub" || o.Namespace() != "staging" || o.Group() != "apps" || o.Version() != "v1" {
+		t.Errorf("accessors: %s %s %s %s %s", o.Kind(), o.Name(), o.Namespace(), o.Group(), o.Version())
+	}
+	if o.FileName() != "deployment-hub.yaml" || o.String() != "Deployment/staging/hub" {
+		t.Errorf("names: %s %s", o.FileName(), o)
+	}
+
+	// An empty podSelector selects every pod of the namespace: never drop it.
+	np := &networkingv1.NetworkPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+		ObjectMeta: metav1.ObjectMeta{Name: "all"},
+		Spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{
+			From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{}}},
+		}}},
+	}
+	o = MustNew("x", np)
+	if ps, ok := o.Get("spec").(map[string]any)["podSelector"]; !ok || !reflect.DeepEqual(ps, map[string]any{}) {
+		t.Errorf("podSelector: {} dropped: %v", o.Body["spec"])
+	}
+	peer := o.Get("spec", "ingress").([]any)[0].(map[string]any)["from"].([]any)[0].(map[string]any)
+	if _, ok := peer["namespaceSelector"]; !ok {
+		t.Errorf("namespaceSelector: {} dropped: %v", peer)
+	}
+}
+
+func TestSortIsStable(t *testing.T) {
+	mk := func(cluster, hub, kind, name string) *Object {
+		return &Object{Cluster: cluster, Hub: hub, Body: map[string]any{"kind": kind, "metadata": map[string]any{"name": name}}}
+	}
+	objs := []*Object{mk("b", "", "Namespace", "x"), mk("a", "h", "Service", "hub"), mk("a", "h", "Deployment", "proxy"), mk("a", "h", "Deployment", "hub"), mk("a", "", "NodePool", "core")}
+	Sort(objs)
+	var got []string
+	for _, o := range objs {
+		got = append(got, o.Cluster+"/"+o.Hub+"/"+o.Kind()+"/"+o.Name())
+	}
+	want := []string{"a//NodePool/core", "a/h/Deployment/hub", "a/h/Deployment/proxy", "a/h/Service/hub", "b//Namespace/x"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("order = %v", got)
+	}
+}

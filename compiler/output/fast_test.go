@@ -1,0 +1,117 @@
+package output
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/hubfleet/hubfleet/compiler/manifest"
+)
+
+var trickyStrings = []string{
+	"", "-", "--", "---", "--config", "-x", ".", "..", "...", ".hidden", ".inf", ".NaN", "-.inf",
+	"a", "yes", "No", "on", "OFF", "y", "true", "False", "null", "NULL", "~",
+	"0", "007", "0777", "0x1F", "0o17", "0b101", "1_000", "1e3", "1E-3", "1.5", "-1", "+1", "1.2.3", "2026.3.0",
+	"1:20", "1:2:3", "12:61", "200m", "512Mi", "8G", "1Gi", "4.4.0", "0.1", "v1", "1a", "9e9e9", "inf", "nan", "Infinity",
+	"a:b", "a:", ":a", "http://x:8081/hub", "quay.io/jupyterhub/k8s-hub:4.4.0", "app.kubernetes.io/name",
+	"a b", "a #b", "a: b", "#x", "*", "&a", "!tag", "%", "@x", "`x`", "'q'", "\"q\"", "[a]", "{a}", "a,b", "?",
+	"multi\nline", "trailing\n", "tab\tx", "é", "snow☃", strings.Repeat("k", 129), strings.Repeat("v", 300),
+	"_x", "/", "2026-03-01", "2026-3-1T10:00:00Z", "1e999", "99999999999999999999", ".5", "._1", "-.5", "-0", "-0b1", "0b2", "/usr/local/etc", "a/b:c", "A_B", "x-", "x.",
+}
+
+func randString(r *rand.Rand) string {
+	alphabet := "abcXYZ0129.-_/:"
+	switch r.IntN(4) {
+	case 0:
+		return trickyStrings[r.IntN(len(trickyStrings))]
+	case 1:
+		alphabet += " #'\"\n"
+	}
+	n := 1 + r.IntN(8)
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+func randValue(r *rand.Rand, depth int) any {
+	k := r.IntN(10)
+	if depth > 3 {
+		k = r.IntN(6)
+	}
+	switch k {
+	case 0:
+		return int64(r.IntN(100000) - 50000)
+	case 1:
+		return r.Float64() * 1000
+	case 2:
+		return r.IntN(2) == 0
+	case 3:
+		if r.IntN(4) == 0 {
+			return nil
+		}
+		return randString(r)
+	case 4, 5:
+		return randString(r)
+	case 6, 7:
+		n := r.IntN(4)
+		m := make(map[string]any, n)
+		for range n {
+			m[randString(r)] = randValue(r, depth+1)
+		}
+		return m
+	default:
+		n := r.IntN(4)
+		s := make([]any, n)
+		for i := range s {
+			s[i] = randValue(r, depth+1)
+		}
+		return s
+	}
+}
+
+// TestFastEncodeMatchesYAMLv3 holds the fast path to yaml.v3's bytes.
+func TestFastEncodeMatchesYAMLv3(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	fast := 0
+	const n = 20000
+	for i := range n {
+		body := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": randString(r)}}
+		for range 1 + r.IntN(4) {
+			body[randString(r)] = randValue(r, 0)
+		}
+		out, ok := fastEncode(nil, body)
+		if !ok {
+			continue
+		}
+		fast++
+		var slow bytes.Buffer
+		if err := encodeSlow(&slow, &manifest.Object{Body: body}); err != nil {
+			t.Fatalf("case %d: fast path accepted what yaml.v3 rejects: %v", i, err)
+		}
+		if !bytes.Equal(out, slow.Bytes()) {
+			t.Fatalf("case %d differs:\nfast:\n%s\nyaml.v3:\n%s", i, out, slow.Bytes())
+		}
+	}
+	t.Logf("fast path taken %d times of %d", fast, n)
+	if fast < n/10 {
+		t.Errorf("fast path taken only %d times of %d", fast, n)
+	}
+	for _, s := range trickyStrings {
+		body := map[string]any{"k": s, s: "v", "l": []any{s}}
+		if out, ok := fastEncode(nil, body); ok {
+			var slow bytes.Buffer
+			if err := encodeSlow(&slow, &manifest.Object{Body: body}); err != nil || !bytes.Equal(out, slow.Bytes()) {
+				t.Errorf("%q: fast\n%s\nyaml.v3 (%v)\n%s", s, out, err, slow.Bytes())
+			}
+		}
+	}
+}
+
+func TestFastEncodeTakesTypicalObjects(t *testing.T) {
+	if _, ok := fastEncode(nil, deploymentBody(rand.New(rand.NewPCG(1, 1)))); !ok {
+		t.Error("the typical Deployment falls back to yaml.v3")
+	}
+}

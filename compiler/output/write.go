@@ -1,0 +1,340 @@
+package output
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Result says what Write did. Paths are slash-separated, relative to the
+// output directory, and sorted.
+type Result struct {
+	Written   int // files created, or whose bytes changed
+	Unchanged int // files that already held the desired bytes
+	Removed   int // files present but not desired (pruned)
+
+	WrittenPaths []string
+	RemovedPaths []string
+}
+
+// Changed reports whether Write replaced the tree.
+func (r Result) Changed() bool { return r.Written > 0 || r.Removed > 0 }
+
+// testHook, when set by tests, is called at named points of Write so that a
+// test can stop or kill the process there, or make the run fail: "file"
+// after each file of the new tree, "built" before the swap, "aside" between
+// the two renames of the fallback swap, "swapped" after the swap and before
+// the old tree is removed. Only errors at "file" and "built" are used.
+var testHook func(stage string) error
+
+// noExchange forces the fallback swap (tests).
+var noExchange bool
+
+func hook(stage string) error {
+	if testHook != nil {
+		return testHook(stage)
+	}
+	return nil
+}
+
+// Write makes dir hold exactly the files of t: new and changed files are
+// written, files not in t are removed, and directories left empty go too.
+//
+// The replacement is atomic. The new tree is built in a sibling directory
+// ".<base>.tmp-*" (unchanged files are hard-linked from the old tree, so
+// they keep their inode and mtime and cost no data copy), synced, and then
+// exchanged with dir in one renameat2(RENAME_EXCHANGE). A run that fails or
+// is killed before the exchange leaves dir as it was; the next Write removes
+// its leftovers. Where RENAME_EXCHANGE is unsupported, dir is renamed aside
+// to ".<base>.old-*" and the new tree renamed into place: if the process dies
+// between those two renames dir is briefly absent, and the next Write puts
+// the old tree back before doing anything else.
+//
+// When every file already matches, nothing is touched (except that empty
+// directories are removed). Concurrent Writes to the same dir are not
+// supported.
+func Write(dir string, t Tree) (Result, error) {
+	var res Result
+	if err := t.validate(); err != nil {
+		return res, err
+	}
+	dir, err := resolveDir(dir)
+	if err != nil {
+		return res, err
+	}
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	if err := recoverLeftovers(parent, base, dir); err != nil {
+		return res, err
+	}
+	ex, exists, err := scan(dir)
+	if err != nil {
+		return res, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	st, err := compare(dir, ex, t)
+	if err != nil {
+		return res, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	for _, p := range t.Paths() {
+		if st[p] == statusSame {
+			res.Unchanged++
+		} else {
+			res.WrittenPaths = append(res.WrittenPaths, p)
+		}
+	}
+	for p := range ex.files {
+		if _, ok := t[p]; !ok {
+			res.RemovedPaths = append(res.RemovedPaths, p)
+		}
+	}
+	slices.Sort(res.RemovedPaths)
+	res.Written, res.Removed = len(res.WrittenPaths), len(res.RemovedPaths)
+
+	if exists && !res.Changed() {
+		// Removing an empty directory changes no content, so it need not
+		// go through the swap.
+		return res, removeEmptyDirs(dir, ex.dirs, t)
+	}
+
+	if !exists {
+		// Creating the parent changes no output content.
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return res, fmt.Errorf("writing %s: %w", dir, err)
+		}
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
+	if err != nil {
+		return res, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	if err := build(tmp, dir, t, st); err != nil {
+		_ = os.RemoveAll(tmp)
+		return res, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	if err := hook("built"); err != nil {
+		_ = os.RemoveAll(tmp)
+		return res, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	if err := swap(tmp, dir, exists, parent, base); err != nil {
+		_ = os.RemoveAll(tmp)
+		return res, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	return res, nil
+}
+
+// resolveDir makes dir absolute and follows a symlink to the directory, so
+// that the swap replaces the real directory and not the link.
+func resolveDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("output directory %s: %w", dir, err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	if filepath.Dir(abs) == abs {
+		return "", fmt.Errorf("output directory %s: cannot replace a filesystem root", dir)
+	}
+	return abs, nil
+}
+
+// recoverLeftovers undoes what an interrupted Write left behind: temp trees
+// are removed, and an old tree renamed aside is put back if dir is missing.
+func recoverLeftovers(parent, base, dir string) error {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("writing %s: %w", dir, err)
+	}
+	tmpPrefix, oldPrefix := "."+base+".tmp-", "."+base+".old-"
+	for _, e := range entries {
+		name := e.Name()
+		full := filepath.Join(parent, name)
+		switch {
+		case strings.HasPrefix(name, tmpPrefix):
+			if err := os.RemoveAll(full); err != nil {
+				return fmt.Errorf("removing stale %s: %w", full, err)
+			}
+		case strings.HasPrefix(name, oldPrefix):
+			if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+				if err := os.Rename(full, dir); err != nil {
+					return fmt.Errorf("restoring %s from %s: %w", dir, full, err)
+				}
+				continue
+			}
+			if err := os.RemoveAll(full); err != nil {
+				return fmt.Errorf("removing stale %s: %w", full, err)
+			}
+		}
+	}
+	return nil
+}
+
+// build fills tmp with t: hard links to unchanged files of old, fresh
+// files for the rest; then syncs it.
+func build(tmp, old string, t Tree, st map[string]status) error {
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	paths := t.Paths()
+	dirSet := map[string]bool{".": true}
+	for _, p := range paths {
+		for d := path.Dir(p); !dirSet[d]; d = path.Dir(d) {
+			dirSet[d] = true
+		}
+	}
+	dirs := make([]string, 0, len(dirSet))
+	for d := range dirSet {
+		dirs = append(dirs, d)
+	}
+	slices.Sort(dirs) // parents sort before their children
+	for _, d := range dirs[1:] {
+		if err := os.Mkdir(filepath.Join(tmp, filepath.FromSlash(d)), 0o755); err != nil {
+			return err
+		}
+	}
+	err := parallel(len(paths), func(i int) error {
+		p := paths[i]
+		dst := filepath.Join(tmp, filepath.FromSlash(p))
+		if st[p] == statusSame {
+			if err := os.Link(filepath.Join(old, filepath.FromSlash(p)), dst); err == nil {
+				return hook("file")
+			}
+			// No hard links here (another filesystem, a restrictive
+			// mount): copy instead.
+		}
+		if err := writeFile(dst, t[p]); err != nil {
+			return err
+		}
+		return hook("file")
+	})
+	if err != nil {
+		return err
+	}
+	return syncTree(tmp)
+}
+
+// syncTree makes the new tree durable before it is swapped in. One
+// syncfs(2) flushes every file, link and directory of the filesystem in a
+// single journal commit; fsyncing tens of thousands of files and thousands
+// of directories one by one costs milliseconds each on real disks.
+func syncTree(root string) error {
+	f, err := os.Open(root)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := unix.Syncfs(int(f.Fd())); err != nil {
+		return fmt.Errorf("syncing %s: %w", root, err)
+	}
+	return nil
+}
+
+func writeFile(name string, b []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	// The umask may have narrowed the mode. Data reaches the disk with
+	// the syncfs in syncTree.
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncPath(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("syncing %s: %w", name, err)
+	}
+	return nil
+}
+
+// swap puts the tree at tmp in place of dir and removes the old tree.
+func swap(tmp, dir string, exists bool, parent, base string) error {
+	if !exists {
+		if err := os.Rename(tmp, dir); err != nil {
+			return err
+		}
+		_ = hook("swapped")
+		return syncPath(parent)
+	}
+	err := errors.ErrUnsupported
+	if !noExchange {
+		err = unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dir, unix.RENAME_EXCHANGE)
+	}
+	oldTree := tmp // after the exchange, tmp's name holds the old tree
+	if err != nil {
+		if !errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, unix.ENOSYS) &&
+			!errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.EOPNOTSUPP) {
+			return fmt.Errorf("exchanging %s with %s: %w", tmp, dir, err)
+		}
+		aside, err := os.MkdirTemp(parent, "."+base+".old-")
+		if err != nil {
+			return err
+		}
+		// Rename over the empty placeholder, which reserved a unique name:
+		// rename(2) replaces an empty directory (os.Rename refuses to).
+		if err := unix.Rename(dir, aside); err != nil {
+			_ = os.Remove(aside)
+			return err
+		}
+		_ = hook("aside")
+		if err := os.Rename(tmp, dir); err != nil {
+			if rerr := os.Rename(aside, dir); rerr != nil {
+				return fmt.Errorf("%w (and restoring %s failed: %v)", err, dir, rerr)
+			}
+			return err
+		}
+		oldTree = aside
+	}
+	if err := syncPath(parent); err != nil {
+		return err
+	}
+	_ = hook("swapped")
+	// The new tree is in place; a failure to delete the old one is
+	// harmless (the next Write removes it).
+	_ = os.RemoveAll(oldTree)
+	return nil
+}
+
+// removeEmptyDirs removes the directories of dir that hold no file of t,
+// deepest first.
+func removeEmptyDirs(dir string, dirs []string, t Tree) error {
+	keep := map[string]bool{}
+	for p := range t {
+		for d := path.Dir(p); d != "." && !keep[d]; d = path.Dir(d) {
+			keep[d] = true
+		}
+	}
+	slices.SortFunc(dirs, func(a, b string) int { return strings.Compare(b, a) })
+	for _, d := range dirs {
+		if keep[d] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(d))); err != nil {
+			return fmt.Errorf("removing empty directory %s: %w", d, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,429 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// bigTree is a tree of n files spread over nested directories; variant
+// changes every third file, drops every fifth and adds a few.
+func bigTree(n, variant int) Tree {
+	t := Tree{}
+	for i := range n {
+		if variant > 0 && i%5 == 0 {
+			continue
+		}
+		p := fmt.Sprintf("c%d/hubs/h%d/configmap-%d.yaml", i%7, i%53, i)
+		body := fmt.Sprintf("# Source: hubs/c%d/h%d.yaml\nkind: ConfigMap\nmetadata:\n  name: x%d\n", i%7, i%53, i)
+		if variant > 0 && i%3 == 0 {
+			body += fmt.Sprintf("data:\n  v: %q\n", fmt.Sprint(variant))
+		}
+		t[p] = []byte(body)
+	}
+	for i := range variant * 3 {
+		t[fmt.Sprintf("new%d/added-%d.yaml", variant, i)] = []byte("kind: Added\n")
+	}
+	return t
+}
+
+func readDir(t *testing.T, dir string) Tree {
+	t.Helper()
+	got, err := ReadTree(os.DirFS(dir), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func mustWrite(t *testing.T, dir string, tr Tree) Result {
+	t.Helper()
+	res, err := Write(dir, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// leftovers lists the temp and aside directories next to dir.
+func leftovers(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "."+filepath.Base(dir)+".") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+func TestWriteFreshAndModes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rendered")
+	want := bigTree(200, 0)
+	res := mustWrite(t, dir, want)
+	if res.Written != 200 || len(res.WrittenPaths) != 200 || res.Unchanged != 0 || res.Removed != 0 {
+		t.Errorf("result: %d written, %d unchanged, %d removed", res.Written, res.Unchanged, res.Removed)
+	}
+	if d := cmp.Diff(want, readDir(t, dir)); d != "" {
+		t.Fatalf("tree (-want +got):\n%s", d)
+	}
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if want := os.FileMode(0o644); !fi.IsDir() && fi.Mode() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode(), want)
+		}
+		if want := os.ModeDir | 0o755; fi.IsDir() && fi.Mode() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := leftovers(t, dir); len(l) != 0 {
+		t.Errorf("leftovers: %v", l)
+	}
+}
+
+type stamp struct {
+	ino   uint64
+	mtime time.Time
+}
+
+func stampOf(t *testing.T, p string) stamp {
+	t.Helper()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stamp{fi.Sys().(*syscall.Stat_t).Ino, fi.ModTime()}
+}
+
+func TestWriteNothingChangedTouchesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rendered")
+	tr := bigTree(100, 0)
+	mustWrite(t, dir, tr)
+	// An empty directory left by hand is pruned even when no file changed.
+	if err := os.MkdirAll(filepath.Join(dir, "empty/deeper"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]stamp{".": stampOf(t, dir)}
+	for p := range tr {
+		before[p] = stampOf(t, filepath.Join(dir, p))
+	}
+	time.Sleep(10 * time.Millisecond)
+	res := mustWrite(t, dir, tr)
+	if res.Changed() || res.Unchanged != len(tr) {
+		t.Errorf("result: %+v", res)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "empty")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("empty directory not removed: %v", err)
+	}
+	for p, s := range before {
+		if got := stampOf(t, filepath.Join(dir, p)); got.ino != s.ino || (p != "." && got.mtime != s.mtime) {
+			t.Errorf("%s was touched: %+v → %+v", p, s, got)
+		}
+	}
+}
+
+func TestWritePrunesAndKeepsUnchangedInodes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rendered")
+	old := Tree{
+		"argocd/root.yaml":                  []byte("root\n"),
+		"c1/hubs/a/deployment-hub.yaml":     []byte("a\n"),
+		"c1/hubs/b/deployment-hub.yaml":     []byte("b\n"),
+		"c2/cluster/nodepool-users.yaml":    []byte("np\n"),
+		"c1/hubs/a/configmap-hub.yaml":      []byte("cm\n"),
+		"c1/hubs/a/service-proxy-api.yaml":  []byte("svc\n"),
+		"c1/hubs/a/service-proxy-long.yaml": []byte(strings.Repeat("x", 100000)),
+	}
+	mustWrite(t, dir, old)
+	keep := stampOf(t, filepath.Join(dir, "c1/hubs/a/deployment-hub.yaml"))
+	time.Sleep(10 * time.Millisecond)
+
+	next := Tree{
+		"argocd/root.yaml":                  []byte("root\n"),
+		"c1/hubs/a/deployment-hub.yaml":     []byte("a\n"),
+		"c1/hubs/a/configmap-hub.yaml":      []byte("cm changed\n"),
+		"c1/hubs/a/service-proxy-api.yaml":  []byte("sv\n"),                      // shorter
+		"c1/hubs/a/service-proxy-long.yaml": []byte(strings.Repeat("x", 100001)), // longer
+		"c1/hubs/c/deployment-hub.yaml":     []byte("c\n"),
+	}
+	res := mustWrite(t, dir, next)
+	wantRes := Result{
+		Written: 4, Unchanged: 2, Removed: 2,
+		WrittenPaths: []string{"c1/hubs/a/configmap-hub.yaml", "c1/hubs/a/service-proxy-api.yaml", "c1/hubs/a/service-proxy-long.yaml", "c1/hubs/c/deployment-hub.yaml"},
+		RemovedPaths: []string{"c1/hubs/b/deployment-hub.yaml", "c2/cluster/nodepool-users.yaml"},
+	}
+	if d := cmp.Diff(wantRes, res); d != "" {
+		t.Errorf("result (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(next, readDir(t, dir)); d != "" {
+		t.Errorf("tree (-want +got):\n%s", d)
+	}
+	for _, gone := range []string{"c1/hubs/b", "c2"} {
+		if _, err := os.Stat(filepath.Join(dir, gone)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s still present (%v)", gone, err)
+		}
+	}
+	if got := stampOf(t, filepath.Join(dir, "c1/hubs/a/deployment-hub.yaml")); got != keep {
+		t.Errorf("unchanged file was rewritten: %+v → %+v", keep, got)
+	}
+	if l := leftovers(t, dir); len(l) != 0 {
+		t.Errorf("leftovers: %v", l)
+	}
+}
+
+func TestWriteFallbackSwap(t *testing.T) {
+	noExchange = true
+	defer func() { noExchange = false }()
+	dir := filepath.Join(t.TempDir(), "rendered")
+	mustWrite(t, dir, bigTree(50, 0))
+	mustWrite(t, dir, bigTree(50, 1))
+	if d := cmp.Diff(bigTree(50, 1), readDir(t, dir)); d != "" {
+		t.Errorf("tree (-want +got):\n%s", d)
+	}
+	if l := leftovers(t, dir); len(l) != 0 {
+		t.Errorf("leftovers: %v", l)
+	}
+}
+
+func TestWriteRejectsBadPaths(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rendered")
+	for _, p := range []string{"", "/abs.yaml", "../up.yaml", "a/../b.yaml", "a//b.yaml", "./a.yaml", "a\\b"} {
+		if _, err := Write(dir, Tree{p: nil}); err == nil {
+			t.Errorf("path %q accepted", p)
+		}
+	}
+	if _, err := Write(dir, Tree{"a": nil, "a/b": nil}); err == nil {
+		t.Error("file that is also a directory accepted")
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("rejected write created %s", dir)
+	}
+}
+
+// TestWriteFailureLeavesTreeUntouched fails a Write part-way, once through a
+// real error (a name longer than the filesystem allows) and once through
+// the test hook, and expects the old tree byte for byte.
+func TestWriteFailureLeavesTreeUntouched(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rendered")
+	old := bigTree(300, 0)
+	mustWrite(t, dir, old)
+
+	bad := bigTree(300, 1)
+	bad["c9/"+strings.Repeat("n", 300)+".yaml"] = []byte("too long\n")
+	if _, err := Write(dir, bad); err == nil {
+		t.Fatal("Write with an overlong name succeeded")
+	}
+	if d := cmp.Diff(old, readDir(t, dir)); d != "" {
+		t.Fatalf("tree changed after a failed Write (-old +now):\n%s", d)
+	}
+
+	n := 0
+	testHook = func(stage string) error {
+		if stage == "file" {
+			n++ // parallel workers; approximate count is enough
+			if n > 100 {
+				return errors.New("injected")
+			}
+		}
+		return nil
+	}
+	_, err := Write(dir, bigTree(300, 1))
+	testHook = nil
+	if err == nil || !strings.Contains(err.Error(), "injected") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := cmp.Diff(old, readDir(t, dir)); d != "" {
+		t.Fatalf("tree changed after a failed Write (-old +now):\n%s", d)
+	}
+	if l := leftovers(t, dir); len(l) != 0 {
+		t.Errorf("failed Write left %v", l)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rendered")
+	diffs, err := Check(dir, Tree{"a.yaml": []byte("a")})
+	if err != nil || !cmp.Equal(diffs, []string{"missing: a.yaml"}) {
+		t.Errorf("missing dir: %v, %v", diffs, err)
+	}
+	mustWrite(t, dir, Tree{"a.yaml": []byte("a"), "b/c.yaml": []byte("c"), "b/d.yaml": []byte("d")})
+	diffs, err = Check(dir, Tree{"a.yaml": []byte("a"), "b/c.yaml": []byte("C"), "b/e.yaml": []byte("e")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"changed: b/c.yaml", "stale: b/d.yaml", "missing: b/e.yaml"}
+	if !cmp.Equal(diffs, want) {
+		t.Errorf("Check = %q, want %q", diffs, want)
+	}
+	diffs, err = Check(dir, Tree{"a.yaml": []byte("a"), "b/c.yaml": []byte("c"), "b/d.yaml": []byte("d")})
+	if err != nil || len(diffs) != 0 {
+		t.Errorf("Check of an up-to-date tree = %v, %v", diffs, err)
+	}
+	// Check writes nothing.
+	if d := cmp.Diff(Tree{"a.yaml": []byte("a"), "b/c.yaml": []byte("c"), "b/d.yaml": []byte("d")}, readDir(t, dir)); d != "" {
+		t.Errorf("Check changed the tree:\n%s", d)
+	}
+}
+
+func TestReadTreeMissing(t *testing.T) {
+	tr, err := ReadTree(os.DirFS(t.TempDir()), "nope")
+	if err != nil || len(tr) != 0 {
+		t.Errorf("ReadTree of a missing dir = %v, %v", tr, err)
+	}
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "r"), Tree{"x/y.yaml": []byte("y")})
+	tr, err = ReadTree(os.DirFS(dir), "r")
+	if err != nil || !cmp.Equal(tr, Tree{"x/y.yaml": []byte("y")}) {
+		t.Errorf("ReadTree = %v, %v", tr, err)
+	}
+}
+
+const helperEnv = "HUBFLEET_OUTPUT_HELPER_DIR"
+
+// TestHelperWriter is not a test: it is the child process of the kill
+// tests. It writes bigTree(n, 1) over the directory in $HUBFLEET_OUTPUT_HELPER_DIR,
+// prints "stopped" when it reaches the stage named in
+// $HUBFLEET_OUTPUT_HELPER_STAGE and then waits to be killed.
+func TestHelperWriter(t *testing.T) {
+	dir := os.Getenv(helperEnv)
+	if dir == "" {
+		t.Skip("child process of the kill tests")
+	}
+	stage := os.Getenv("HUBFLEET_OUTPUT_HELPER_STAGE")
+	noExchange = os.Getenv("HUBFLEET_OUTPUT_HELPER_NOEXCHANGE") == "1"
+	var files atomic.Int64
+	testHook = func(s string) error {
+		n := int64(0)
+		if s == "file" {
+			n = files.Add(1)
+		}
+		if s == stage && (s != "file" || n == 200) {
+			fmt.Println("stopped")
+			time.Sleep(time.Hour)
+		}
+		return nil
+	}
+	_, err := Write(dir, bigTree(killTreeSize, 1))
+	fmt.Println("finished", err)
+}
+
+const killTreeSize = 1000
+
+// killWriter runs TestHelperWriter against dir and SIGKILLs it at stage.
+func killWriter(t *testing.T, dir, stage string, noExch bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$", "-test.v")
+	cmd.Env = append(os.Environ(), helperEnv+"="+dir, "HUBFLEET_OUTPUT_HELPER_STAGE="+stage)
+	if noExch {
+		cmd.Env = append(cmd.Env, "HUBFLEET_OUTPUT_HELPER_NOEXCHANGE=1")
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	stopped := false
+	for sc.Scan() {
+		if sc.Text() == "stopped" {
+			stopped = true
+			break
+		}
+	}
+	_ = cmd.Process.Kill() // SIGKILL: no deferred cleanup runs
+	_ = cmd.Wait()
+	if !stopped {
+		t.Fatalf("child never reached stage %q", stage)
+	}
+}
+
+func TestWriteKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns child processes")
+	}
+	old, next := bigTree(killTreeSize, 0), bigTree(killTreeSize, 1)
+	for _, tc := range []struct {
+		stage    string
+		noExch   bool
+		wantTree Tree // what dir must hold right after the kill
+	}{
+		{"file", false, old},     // mid-build
+		{"built", false, old},    // built, not swapped
+		{"file", true, old},      // mid-build, fallback swap
+		{"aside", true, nil},     // between the fallback's renames: dir absent
+		{"swapped", false, next}, // swapped, old tree not yet removed
+		{"swapped", true, next},
+	} {
+		t.Run(fmt.Sprintf("%s-noexchange=%v", tc.stage, tc.noExch), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "rendered")
+			mustWrite(t, dir, old)
+			killWriter(t, dir, tc.stage, tc.noExch)
+			if len(leftovers(t, dir)) == 0 {
+				t.Fatal("the killed writer left no temp directory: it was not interrupted")
+			}
+			if tc.wantTree == nil {
+				if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+					t.Fatalf("expected dir to be absent in the window, got %v", err)
+				}
+				// The next Write must first put the old tree back: then
+				// writing the old tree again changes nothing.
+				res := mustWrite(t, dir, old)
+				if res.Changed() {
+					t.Errorf("old tree was not restored: %d written", res.Written)
+				}
+			} else if !treeEqual(tc.wantTree, readDir(t, dir)) {
+				t.Fatal("tree after the kill is neither untouched nor complete")
+			}
+			// A later Write succeeds and cleans up.
+			mustWrite(t, dir, next)
+			if !treeEqual(next, readDir(t, dir)) {
+				t.Error("tree after the recovery Write differs")
+			}
+			if l := leftovers(t, dir); len(l) != 0 {
+				t.Errorf("leftovers after recovery: %v", l)
+			}
+		})
+	}
+}
+
+func treeEqual(a, b Tree) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for p, x := range a {
+		if y, ok := b[p]; !ok || !bytes.Equal(x, y) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestWriteCreatesParent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b", "rendered")
+	mustWrite(t, dir, Tree{"x.yaml": []byte("x\n")})
+	if d := cmp.Diff(Tree{"x.yaml": []byte("x\n")}, readDir(t, dir)); d != "" {
+		t.Error(d)
+	}
+}

@@ -1,0 +1,68 @@
+package nodepool
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
+
+	"github.com/hubfleet/hubfleet/compiler/manifest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// encode writes objects as a YAML stream, each preceded by its source.
+func encode(t *testing.T, objs []*manifest.Object) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, o := range objs {
+		y, err := yaml.Marshal(o.Body)
+		if err != nil {
+			t.Fatalf("%s: %v", o, err)
+		}
+		b.WriteString("---\n# cluster: " + o.Cluster + ", hub: " + o.Hub + ", source: " + o.Source + "\n")
+		b.Write(y)
+	}
+	return b.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	r := newRenderer(t, nil)
+	for _, p := range providers {
+		t.Run(p.template, func(t *testing.T) {
+			objs, err := r.Render(p.cluster())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := encode(t, objs)
+			file := filepath.Join("testdata", p.template+".golden")
+			if *update {
+				if err := os.WriteFile(file, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if d := cmp.Diff(string(want), string(got)); d != "" {
+				t.Errorf("%s differs from the golden file (-want +got):\n%s", file, d)
+			}
+		})
+	}
+}
+
+func newRenderer(t testing.TB, overrides fs.FS) *Renderer {
+	t.Helper()
+	r, err := New(overrides)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

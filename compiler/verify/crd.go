@@ -1,0 +1,218 @@
+package verify
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"path"
+	"sync"
+
+	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
+	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta"
+	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
+	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
+	"sigs.k8s.io/yaml"
+
+	"github.com/hubfleet/hubfleet/compiler/manifest"
+)
+
+// The CRDs of the kinds hubfleet renders, copied byte for byte from
+// /work/shared/crds (see that folder's README for their provenance).
+//
+//go:embed crds/*.yaml crds/azure-variants/*.yaml
+var crdFiles embed.FS
+
+// crdFile is one embedded CRD, parsed on first use.
+type crdFile struct {
+	file string
+
+	once     sync.Once
+	err      error
+	crd      *apiextensions.CustomResourceDefinition
+	versions map[string]*crdVersion
+}
+
+// crdVersion is one served version's schema, compiled on first use (the
+// ASO CRD alone has ten versions).
+type crdVersion struct {
+	props *apiextensions.JSONSchemaProps
+
+	once       sync.Once
+	err        error
+	structural *structuralschema.Structural
+	validator  apiservervalidation.SchemaValidator
+	cel        *cel.Validator
+}
+
+// crdTable maps "group/Kind" to its CRD file; NodePool has one per provider.
+var crdTable = map[string]map[string]*crdFile{}
+
+func register(group, kind, provider, file string) {
+	k := group + "/" + kind
+	if crdTable[k] == nil {
+		crdTable[k] = map[string]*crdFile{}
+	}
+	crdTable[k][provider] = &crdFile{file: file}
+}
+
+func init() {
+	register("argoproj.io", "Application", "", "argoproj.io_applications.yaml")
+	register("argoproj.io", "AppProject", "", "argoproj.io_appprojects.yaml")
+	register("external-secrets.io", "ExternalSecret", "", "external-secrets.io_externalsecrets.yaml")
+	register("generators.external-secrets.io", "Password", "", "generators.external-secrets.io_passwords.yaml")
+	register("gateway.dask.org", "DaskCluster", "", "gateway.dask.org_daskclusters.yaml")
+	register("traefik.io", "IngressRoute", "", "traefik.io_ingressroutes.yaml")
+	register("traefik.io", "Middleware", "", "traefik.io_middlewares.yaml")
+	register("karpenter.sh", "NodePool", "aws", "karpenter.sh_nodepools.yaml")
+	register("karpenter.sh", "NodePool", "azure", "azure-variants/karpenter.sh_nodepools.yaml")
+	register("karpenter.k8s.aws", "EC2NodeClass", "", "karpenter.k8s.aws_ec2nodeclasses.yaml")
+	register("karpenter.azure.com", "AKSNodeClass", "", "karpenter.azure.com_aksnodeclasses.yaml")
+	register("container.cnrm.cloud.google.com", "ContainerNodePool", "", "container.cnrm.cloud.google.com_containernodepools.yaml")
+	register("containerservice.azure.com", "ManagedClustersAgentPool", "", "containerservice.azure.com_managedclustersagentpools.yaml")
+}
+
+// lookupCRD finds the CRD file for o's kind, choosing the provider build
+// where there are several.
+func lookupCRD(o *manifest.Object, opts Options) *crdFile {
+	byProvider := crdTable[o.Group()+"/"+o.Kind()]
+	if len(byProvider) == 0 {
+		return nil
+	}
+	if f, ok := byProvider[""]; ok {
+		return f
+	}
+	provider := opts.Provider
+	if provider == "" {
+		switch g, _ := o.Get("spec", "template", "spec", "nodeClassRef", "group").(string); g {
+		case "karpenter.azure.com":
+			provider = "azure"
+		default:
+			provider = "aws"
+		}
+	}
+	return byProvider[provider]
+}
+
+func (f *crdFile) load() error {
+	f.once.Do(func() {
+		raw, err := crdFiles.ReadFile(path.Join("crds", f.file))
+		if err != nil {
+			f.err = err
+			return
+		}
+		var v1 apiextensionsv1.CustomResourceDefinition
+		if err := yaml.UnmarshalStrict(raw, &v1); err != nil {
+			f.err = fmt.Errorf("parsing %s: %w", f.file, err)
+			return
+		}
+		var crd apiextensions.CustomResourceDefinition
+		if err := apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(&v1, &crd, nil); err != nil {
+			f.err = fmt.Errorf("converting %s: %w", f.file, err)
+			return
+		}
+		f.crd = &crd
+		f.versions = map[string]*crdVersion{}
+		for _, v := range crd.Spec.Versions {
+			if !v.Served {
+				continue
+			}
+			props := crd.Spec.Validation
+			if v.Schema != nil {
+				props = v.Schema
+			}
+			if props == nil || props.OpenAPIV3Schema == nil {
+				continue
+			}
+			f.versions[v.Name] = &crdVersion{props: props.OpenAPIV3Schema}
+		}
+	})
+	return f.err
+}
+
+func (v *crdVersion) compile() error {
+	v.once.Do(func() {
+		s, err := structuralschema.NewStructural(v.props)
+		if err != nil {
+			v.err = fmt.Errorf("structural schema: %w", err)
+			return
+		}
+		validator, _, err := apiservervalidation.NewSchemaValidator(v.props)
+		if err != nil {
+			v.err = fmt.Errorf("schema validator: %w", err)
+			return
+		}
+		v.structural, v.validator = s, validator
+		v.cel = cel.NewValidator(s, true, celconfig.PerCallLimit)
+	})
+	return v.err
+}
+
+// checkCustom validates a custom object as the API server would on create:
+// unknown fields (which it would silently prune) are errors, defaults are
+// applied, then metadata, OpenAPI schema, list types and CEL rules.
+func checkCustom(c *collector, o *manifest.Object, f *crdFile) {
+	if err := f.load(); err != nil {
+		c.add("", "loading the CRD: "+err.Error())
+		return
+	}
+	ver := f.versions[o.Version()]
+	if ver == nil {
+		c.add("apiVersion", fmt.Sprintf("version %q of %s is not served", o.Version(), f.crd.Name))
+		return
+	}
+	if err := ver.compile(); err != nil {
+		c.add("", fmt.Sprintf("compiling the schema of %s %s: %v", f.crd.Name, o.Version(), err))
+		return
+	}
+	normalized, err := normalize(o.Body)
+	if err != nil {
+		c.add("", err.Error())
+		return
+	}
+	obj := normalized.(map[string]any)
+	namespaced := f.crd.Spec.Scope == apiextensions.NamespaceScoped
+
+	checkCustomMeta(c, obj, namespaced)
+
+	opts := structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}
+	for _, p := range structuralpruning.PruneWithOptions(obj, ver.structural, true, opts) {
+		c.add(p, "unknown field (the API server would drop it)")
+	}
+	structuraldefaulting.Default(obj, ver.structural)
+
+	c.addField(objectmeta.Validate(context.Background(), nil, obj, ver.structural, true))
+	c.addField(apiservervalidation.ValidateCustomResource(nil, obj, ver.validator))
+	c.addField(listtype.ValidateListSetsAndMaps(nil, ver.structural, obj))
+	if ver.cel != nil {
+		errs, _ := ver.cel.Validate(context.Background(), nil, ver.structural, obj, nil, celconfig.RuntimeCELCostBudget)
+		c.addField(errs)
+	}
+}
+
+// checkCustomMeta decodes metadata strictly and applies the generic name,
+// namespace, label and annotation rules.
+func checkCustomMeta(c *collector, obj map[string]any, namespaced bool) {
+	raw, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		c.add("metadata", "metadata is required")
+		return
+	}
+	var meta metav1.ObjectMeta
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(raw, &meta, true); err != nil {
+		c.add("metadata", err.Error())
+		return
+	}
+	c.addField(apivalidation.ValidateObjectMeta(&meta, namespaced, apivalidation.NameIsDNSSubdomain, fieldPath("metadata")))
+	if !namespaced && meta.Namespace != "" {
+		c.add("metadata.namespace", "the kind is cluster-scoped and takes no namespace")
+	}
+}
