@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -86,4 +87,19 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkEncodeDeploymentYAMLv3 is the same object through yaml.v3 nodes
+// only (the path for objects the fast writer declines).
+func BenchmarkEncodeDeploymentYAMLv3(b *testing.B) {
+	o := &manifest.Object{Source: "hubs/aws/staging.yaml", Body: deploymentBody(rand.New(rand.NewPCG(1, 1)))}
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := encodeSlow(&buf, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/1000, "cpu-µs/op")
 }

@@ -237,13 +237,10 @@ func TestWriteFailureLeavesTreeUntouched(t *testing.T) {
 		t.Fatalf("tree changed after a failed Write (-old +now):\n%s", d)
 	}
 
-	n := 0
+	var n atomic.Int64
 	testHook = func(stage string) error {
-		if stage == "file" {
-			n++ // parallel workers; approximate count is enough
-			if n > 100 {
-				return errors.New("injected")
-			}
+		if stage == "file" && n.Add(1) > 100 {
+			return errors.New("injected")
 		}
 		return nil
 	}

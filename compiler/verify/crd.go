@@ -90,16 +90,16 @@ func lookupCRD(o *manifest.Object, opts Options) *crdFile {
 	if f, ok := byProvider[""]; ok {
 		return f
 	}
-	provider := opts.Provider
-	if provider == "" {
-		switch g, _ := o.Get("spec", "template", "spec", "nodeClassRef", "group").(string); g {
-		case "karpenter.azure.com":
-			provider = "azure"
-		default:
-			provider = "aws"
-		}
+	if f, ok := byProvider[opts.Provider]; ok {
+		return f
 	}
-	return byProvider[provider]
+	// No build for that provider (or none given): infer from the object.
+	switch g, _ := o.Get("spec", "template", "spec", "nodeClassRef", "group").(string); g {
+	case "karpenter.azure.com":
+		return byProvider["azure"]
+	default:
+		return byProvider["aws"]
+	}
 }
 
 func (f *crdFile) load() error {

@@ -59,9 +59,9 @@ func (l Errors) Unwrap() []error {
 // Options tune Object.
 type Options struct {
 	// Provider selects the provider build of a CRD that exists in several
-	// ("aws" or "azure" for Karpenter's NodePool). Empty: infer it from the
-	// object (a NodePool's spec.template.spec.nodeClassRef.group), falling
-	// back to the AWS build.
+	// ("aws" or "azure" for Karpenter's NodePool). Empty or another
+	// provider: infer it from the object (a NodePool's
+	// spec.template.spec.nodeClassRef.group), falling back to the AWS build.
 	Provider string
 }
 

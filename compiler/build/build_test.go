@@ -1,0 +1,182 @@
+package build
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/hubfleet/hubfleet/compiler/diag"
+	"github.com/hubfleet/hubfleet/compiler/fleetgen"
+	"github.com/hubfleet/hubfleet/compiler/manifest"
+	"github.com/hubfleet/hubfleet/compiler/output"
+	"github.com/hubfleet/hubfleet/compiler/verify"
+)
+
+var update = flag.Bool("update", false, "rewrite the repository's rendered/ (the golden output of the shipped fleet)")
+
+const repoRoot = "../.."
+
+func mustRender(t testing.TB, fsys fs.FS, opts Options) *Result {
+	t.Helper()
+	res, diags, err := Render(fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diags.HasErrors() {
+		var b strings.Builder
+		_ = diag.Write(&b, diags, diag.FormatText)
+		t.Fatalf("diagnostics:\n%s", b.String())
+	}
+	return res
+}
+
+// TestShippedFleetGolden: the committed rendered/ is the golden output of
+// the shipped hubs/. `go test ./compiler/build -update` rewrites it (the
+// same as `make render`); review the diff.
+func TestShippedFleetGolden(t *testing.T) {
+	root := os.DirFS(repoRoot)
+	res := mustRender(t, root, Options{})
+	out := filepath.Join(repoRoot, "rendered")
+	if *update {
+		if _, err := output.Write(out, res.Tree); err != nil {
+			t.Fatal(err)
+		}
+	}
+	diffs, err := output.Check(out, res.Tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) > 0 {
+		t.Fatalf("rendered/ differs from the shipped fleet's output (run `go test ./compiler/build -update` or `make render` and review):\n%s",
+			strings.Join(diffs, "\n"))
+	}
+}
+
+// TestShippedFleetSemantics re-checks the shipped output as a whole: every
+// object valid for its kind, every hub's objects consistent, no Secret.
+func TestShippedFleetSemantics(t *testing.T) {
+	res := mustRender(t, os.DirFS(repoRoot), Options{})
+	if res.Objects < 300 {
+		t.Fatalf("only %d objects rendered for the shipped fleet", res.Objects)
+	}
+	kinds := map[string]int{}
+	for p, data := range res.Tree {
+		if !strings.HasSuffix(p, ".yaml") {
+			continue
+		}
+		if !bytes.HasPrefix(data, []byte("# Source: hubs/")) {
+			t.Errorf("%s: first line does not name the source hub file", p)
+		}
+		for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+			if bytes.Contains(doc, []byte("\nkind: Secret\n")) {
+				t.Errorf("%s: a Secret is rendered", p)
+			}
+		}
+		kinds[kindOf(data)]++
+	}
+	for _, k := range []string{"Deployment", "NetworkPolicy", "ExternalSecret", "Password", "NodePool", "ContainerNodePool",
+		"ManagedClustersAgentPool", "EC2NodeClass", "Application", "AppProject", "IngressRoute", "CustomResourceDefinition", "Ingress"} {
+		if kinds[k] == 0 {
+			t.Errorf("the shipped fleet renders no %s", k)
+		}
+	}
+}
+
+func kindOf(data []byte) string {
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "kind: ") {
+			return strings.TrimPrefix(l, "kind: ")
+		}
+	}
+	return ""
+}
+
+// TestDeterministic renders the same fleets with one and with several
+// workers, under GOMAXPROCS 1 and 2: the bytes must be identical.
+func TestDeterministic(t *testing.T) {
+	fleets := map[string]func() Result{
+		"shipped": func() Result { return *mustRender(t, os.DirFS(repoRoot), Options{}) },
+		"generated": func() Result {
+			return *mustRender(t, fleetgen.Generate(fleetgen.Options{Clusters: 6, HubsPerCluster: 4, Seed: 7}), Options{})
+		},
+	}
+	for name, render := range fleets {
+		t.Run(name, func(t *testing.T) {
+			prev := runtime.GOMAXPROCS(1)
+			a := render()
+			runtime.GOMAXPROCS(2)
+			b := render()
+			runtime.GOMAXPROCS(prev)
+			if len(a.Tree) != len(b.Tree) {
+				t.Fatalf("%d files vs %d", len(a.Tree), len(b.Tree))
+			}
+			for p, data := range a.Tree {
+				if !bytes.Equal(data, b.Tree[p]) {
+					t.Fatalf("%s differs between GOMAXPROCS 1 and 2", p)
+				}
+			}
+		})
+	}
+}
+
+// TestGeneratedFleetsRenderClean covers every option of the spec through
+// the generator, and checks the whole output once more from the files.
+func TestGeneratedFleetsRenderClean(t *testing.T) {
+	res := mustRender(t, fleetgen.GenerateAllOptions(), Options{})
+	paths := res.Tree.Paths()
+	sort.Strings(paths)
+	if len(paths) < 500 {
+		t.Fatalf("only %d files", len(paths))
+	}
+	if errs := noSecretsIn(res.Tree); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+}
+
+func noSecretsIn(t output.Tree) []error {
+	var objs = decodeTree(t)
+	return verify.NoSecretData(objs)
+}
+
+// TestValidateSelection: validating one hub ignores problems elsewhere.
+func TestValidateSelection(t *testing.T) {
+	fsys := fleetgen.Generate(fleetgen.Options{Clusters: 3, HubsPerCluster: 2, Seed: 3})
+	f, diags := Validate(fsys, Options{})
+	if diags.HasErrors() {
+		t.Fatalf("generated fleet invalid: %v", diags)
+	}
+	hub := f.Clusters[0].Hubs[0]
+	other := f.Clusters[1].Hubs[0]
+	fsys[other.Src.File].Data = []byte("domain: [not, a, string]\n")
+	if _, diags := Validate(fsys, Options{}); !diags.HasErrors() {
+		t.Fatal("broken hub not reported")
+	}
+	if _, diags := Validate(fsys, Options{Select: []string{hub.ID()}}); diags.HasErrors() {
+		t.Fatalf("selected hub reported problems elsewhere: %v", diags)
+	}
+}
+
+// decodeTree reads every YAML document of a tree back into objects.
+func decodeTree(t output.Tree) []*manifest.Object {
+	var out []*manifest.Object
+	for p, data := range t {
+		if !strings.HasSuffix(p, ".yaml") {
+			continue
+		}
+		for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+			var body map[string]any
+			if err := yaml.Unmarshal(doc, &body); err == nil && body != nil {
+				out = append(out, &manifest.Object{Source: p, Body: body})
+			}
+		}
+	}
+	return out
+}
