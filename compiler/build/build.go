@@ -39,7 +39,10 @@ func (o Options) workers() int {
 // and runs the semantic checks. Diagnostics come back sorted.
 func Validate(fsys fs.FS, opts Options) (*model.Fleet, diag.List) {
 	fleet, diags := load.Load(fsys, load.Options{Select: opts.Select, Workers: opts.workers()})
-	if fleet != nil && !diags.HasErrors() {
+	// The loader leaves out the clusters and hubs that failed their
+	// schema, so the semantic rules can still run on the rest: every
+	// error is reported in one go.
+	if fleet != nil {
 		diags.Merge(check.Check(fleet))
 		// Argo CD names derive from cluster and hub names; collisions
 		// are reported at the files that cause them.

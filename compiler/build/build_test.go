@@ -79,8 +79,8 @@ func TestShippedFleetSemantics(t *testing.T) {
 			if bytes.Contains(doc, []byte("\nkind: Secret\n")) {
 				t.Errorf("%s: a Secret is rendered", p)
 			}
+			kinds[kindOf(doc)]++
 		}
-		kinds[kindOf(data)]++
 	}
 	for _, k := range []string{"Deployment", "NetworkPolicy", "ExternalSecret", "Password", "NodePool", "ContainerNodePool",
 		"ManagedClustersAgentPool", "EC2NodeClass", "Application", "AppProject", "IngressRoute", "CustomResourceDefinition", "Ingress"} {

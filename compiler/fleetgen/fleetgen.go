@@ -33,33 +33,33 @@ type variant struct {
 	dask2                 string // a second worker type where the provisioner allows several
 	gpu, gpuType          string
 	block, nodeClass      string
-	region                string
+	zone                  string
 }
 
 var variants = []variant{
 	{
 		provider: "aws", provisioner: "karpenter",
 		core: "r5.large", user: "r5.xlarge", big: "r5.4xlarge", dask: "r5.4xlarge", dask2: "r6i.4xlarge",
-		gpu: "g4dn.xlarge", gpuType: "nvidia-tesla-t4", region: "us-west-2",
+		gpu: "g4dn.xlarge", gpuType: "nvidia-tesla-t4", zone: "us-west-2a",
 		block:     "aws: {account: \"123456789012\", region: us-west-2, clusterName: %[1]s}",
 		nodeClass: "nodeClass:\n  aws: {role: KarpenterNodeRole-%[1]s, amiAlias: al2023@latest, discoveryTag: %[1]s}\n",
 	},
 	{
 		provider: "gcp", provisioner: "config-connector",
 		core: "n2-standard-2", user: "n2-highmem-4", big: "n2-highmem-16", dask: "n2-highmem-16",
-		gpu: "n1-standard-8", gpuType: "nvidia-tesla-t4", region: "us-central1",
+		gpu: "n1-standard-8", gpuType: "nvidia-tesla-t4", zone: "us-central1-a",
 		block: "gcp: {project: hubs-%[1]s, location: us-central1, clusterName: %[1]s}",
 	},
 	{
 		provider: "azure", provisioner: "aso",
 		core: "Standard_D2s_v5", user: "Standard_E4s_v5", big: "Standard_E16s_v5", dask: "Standard_E16s_v5",
-		gpu: "Standard_NC4as_T4_v3", gpuType: "nvidia-tesla-t4", region: "westeurope",
+		gpu: "Standard_NC4as_T4_v3", gpuType: "nvidia-tesla-t4", zone: "1",
 		block: "azure: {subscriptionID: 00000000-1111-2222-3333-444444444444, resourceGroup: rg-%[1]s, clusterName: %[1]s, location: westeurope}",
 	},
 	{
 		provider: "azure", provisioner: "karpenter",
 		core: "Standard_D2s_v5", user: "Standard_E4s_v5", big: "Standard_E16s_v5", dask: "Standard_E16s_v5", dask2: "Standard_E16as_v5",
-		gpu: "Standard_NC4as_T4_v3", gpuType: "nvidia-tesla-t4", region: "westeurope",
+		gpu: "Standard_NC4as_T4_v3", gpuType: "nvidia-tesla-t4", zone: "1",
 		block:     "azure: {subscriptionID: 00000000-1111-2222-3333-444444444444, resourceGroup: rg-%[1]s, clusterName: %[1]s, location: westeurope}",
 		nodeClass: "nodeClass:\n  azure: {imageFamily: AzureLinux}\n",
 	},
@@ -131,7 +131,7 @@ func clusterYAML(name string, v variant, rng *rand.Rand) string {
     instanceTypes: [%s]
     max: %d
     disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 10m, expireAfter: Never}
-  - {name: user-big, purpose: user, instanceTypes: [%s], max: 20, diskSizeGiB: 200}
+  - {name: user-big, purpose: user, instanceTypes: [%s], max: 20, diskSizeGiB: 200, zones: ["%s"]}
   - name: dask
     purpose: dask-worker
     instanceTypes: [%s]
@@ -144,7 +144,7 @@ func clusterYAML(name string, v variant, rng *rand.Rand) string {
     max: 4
     generation: a
     taints: [{key: example.org/gpu, value: "true", effect: NoSchedule}]
-`, v.core, v.user, 50+rng.IntN(100), v.big, daskTypes, 100+rng.IntN(200), v.gpu, v.gpuType)
+`, v.core, v.user, 50+rng.IntN(100), v.big, v.zone, daskTypes, 100+rng.IntN(200), v.gpu, v.gpuType)
 	fmt.Fprintf(&b, "hubDefaults:\n  storage:\n    home: {type: dynamic, size: %dGi}\n", 10*(1+rng.IntN(3)))
 	return b.String()
 }
@@ -210,7 +210,7 @@ nodePools:
 	}
 	switch g % 4 {
 	case 0:
-		b.WriteString("storage:\n  home: {type: dynamic, size: 20Gi}\n  shared: {enabled: true}\n")
+		b.WriteString("storage:\n  home: {type: dynamic, size: 20Gi}\n")
 	case 2:
 		fmt.Fprintf(&b, "storage:\n  home: {type: nfs, server: nfs.%s.internal, path: /homes/%s}\n  shared: {enabled: true}\n", cluster, hub)
 	case 3:
@@ -265,7 +265,7 @@ func authYAML(cluster, hub, typ string) string {
 	case "cilogon":
 		return head + `  cilogon:
     allowedIdps:
-      "https://github.com/login/oauth/authorize": {usernameClaim: preferred_username, default: true}
+      "http://google.com/accounts/o8/id": {usernameClaim: email, allowedDomains: [example.edu], default: true}
       "urn:mace:incommon:example.edu": {usernameClaim: email, allowedDomains: [example.edu]}
   admins: [alice@example.edu]
 `
@@ -282,7 +282,8 @@ func authYAML(cluster, hub, typ string) string {
     groupsClaim: groups
 `
 	}
-	return fmt.Sprintf("auth:\n  type: shared-password\n  sharedPassword: {secretRef: {key: %s/%s/password}}\n  admins: [alice]\n", cluster, hub)
+	// No admins: anyone who knows a shared password could log in as one.
+	return fmt.Sprintf("auth:\n  type: shared-password\n  sharedPassword: {secretRef: {key: %s/%s/password}}\n", cluster, hub)
 }
 
 func hubCUE(cluster, hub string) string {

@@ -209,8 +209,8 @@ func discoverCluster(fsys fs.FS, name string) (*clusterFiles, diag.List) {
 			if prev, dup := kinds[stem]; dup {
 				errs.Errorf(model.Pos{File: p}, "", "hub %q is defined twice, in %s and %s", stem, path.Base(prev), n).
 					WithHint("keep either the .yaml or the .cue file")
-			twice[stem] = true
-			continue
+				twice[stem] = true
+				continue
 			}
 			kinds[stem] = p
 			c.hubs = append(c.hubs, hubFile{name: stem, path: p, cue: ext == ".cue"})

@@ -42,11 +42,11 @@ profiles:
 // fixture is a small valid fleet; cases override or add files.
 func fixture(over map[string]string) fstest.MapFS {
 	files := map[string]string{
-		"hubs/fleet.yaml":         fleetYAML,
-		"hubs/c1/cluster.yaml":    clusterYAML,
-		"hubs/c1/h1.yaml":         hubYAML,
+		"hubs/fleet.yaml":           fleetYAML,
+		"hubs/c1/cluster.yaml":      clusterYAML,
+		"hubs/c1/h1.yaml":           hubYAML,
 		"hubs/_templates/x.jsonnet": "{}",
-		"hubs/README.md":          "# fleet",
+		"hubs/README.md":            "# fleet",
 	}
 	for k, v := range over {
 		if v == "" && !strings.HasSuffix(k, "empty.yaml") {
@@ -109,11 +109,11 @@ func TestLayeringPositions(t *testing.T) {
 	}
 	h := f.Clusters[0].Hubs[0]
 	want := map[string]model.Pos{
-		"image":                     {File: "hubs/fleet.yaml", Line: 3, Col: 10},
-		"culling.idleTimeout":       {File: "hubs/fleet.yaml", Line: 4, Col: 26},
-		"storage.home.storageClass": {File: "hubs/c1/cluster.yaml", Line: 9, Col: 34},
-		"profiles[0].nodePool":      {File: "hubs/c1/h1.yaml", Line: 8, Col: 44},
-		"profiles[0]":               {File: "hubs/c1/h1.yaml", Line: 8, Col: 5},
+		"image":                           {File: "hubs/fleet.yaml", Line: 3, Col: 10},
+		"culling.idleTimeout":             {File: "hubs/fleet.yaml", Line: 4, Col: 26},
+		"storage.home.storageClass":       {File: "hubs/c1/cluster.yaml", Line: 9, Col: 34},
+		"profiles[0].nodePool":            {File: "hubs/c1/h1.yaml", Line: 8, Col: 44},
+		"profiles[0]":                     {File: "hubs/c1/h1.yaml", Line: 8, Col: 5},
 		"auth.clientSecret.secretRef.key": {File: "hubs/c1/h1.yaml", Line: 5, Col: 35},
 		// Filled by a schema default: at the nearest written ancestor.
 		"culling.every": {File: "hubs/fleet.yaml", Line: 4, Col: 3},
@@ -146,17 +146,17 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "unknown field with suggestion",
 			files: map[string]string{"hubs/c1/h1.yaml": hubYAML + "displayname: Hub\n"},
-			want: []string{"hubs/c1/h1.yaml:9:1: displayname: field not allowed\n\thint: did you mean displayName?"},
+			want:  []string{"hubs/c1/h1.yaml:9:1: displayname: field not allowed\n\thint: did you mean displayName?"},
 		},
 		{
 			name:  "quantity with hint",
 			files: map[string]string{"hubs/c1/h1.yaml": strings.Replace(hubYAML, "nodePool: user}", "nodePool: user, memory: {guarantee: 8GB}}", 1)},
-			want: []string{`hubs/c1/h1.yaml:8:70: profiles[0].memory.guarantee: "8GB" is not a Kubernetes quantity` + "\n\thint: did you mean 8G?"},
+			want:  []string{`hubs/c1/h1.yaml:8:70: profiles[0].memory.guarantee: "8GB" is not a Kubernetes quantity` + "\n\thint: did you mean 8G?"},
 		},
 		{
 			name:  "secret literal",
 			files: map[string]string{"hubs/c1/h1.yaml": strings.Replace(hubYAML, "{secretRef: {key: c1/h1}}", "hunter2", 1)},
-			want: []string{"hubs/c1/h1.yaml:5:17: auth.clientSecret: a secret must be a reference, never the secret itself\n\thint: write clientSecret: {secretRef: {key: <key in the cluster's secret store>, property: <property>}}"},
+			want:  []string{"hubs/c1/h1.yaml:5:17: auth.clientSecret: a secret must be a reference, never the secret itself\n\thint: write clientSecret: {secretRef: {key: <key in the cluster's secret store>, property: <property>}}"},
 		},
 		{
 			name: "inherited error reported once in the defaults file",
@@ -169,7 +169,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "enum",
 			files: map[string]string{"hubs/c1/h1.yaml": strings.Replace(hubYAML, "type: github", "type: gitlab", 1)},
-			want: []string{`hubs/c1/h1.yaml:3:9: auth.type: invalid value "gitlab": must be one of "cilogon", "generic-oauth", "github", "google", "shared-password"`},
+			want:  []string{`hubs/c1/h1.yaml:3:9: auth.type: invalid value "gitlab": must be one of "cilogon", "generic-oauth", "github", "google", "shared-password"`},
 		},
 		{
 			name:  "several errors in one file",
@@ -185,7 +185,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "tabs",
 			files: map[string]string{"hubs/c1/h1.yaml": "auth:\n\ttype: github\n"},
-			want: []string{"hubs/c1/h1.yaml:2:1: tab character in indentation\n\thint: YAML forbids tabs for indentation; indent with spaces"},
+			want:  []string{"hubs/c1/h1.yaml:2:1: tab character in indentation\n\thint: YAML forbids tabs for indentation; indent with spaces"},
 		},
 		{
 			name:  "anchors and aliases",
@@ -198,12 +198,12 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "top level list",
 			files: map[string]string{"hubs/c1/h1.yaml": "- a\n- b\n"},
-			want: []string{"hubs/c1/h1.yaml:1:1: the top level must be a mapping of fields, not a list"},
+			want:  []string{"hubs/c1/h1.yaml:1:1: the top level must be a mapping of fields, not a list"},
 		},
 		{
 			name:  "empty hub file",
 			files: map[string]string{"hubs/c1/empty.yaml": "# nothing yet\n"},
-			want: []string{"hubs/c1/empty.yaml:1:1: empty file"},
+			want:  []string{"hubs/c1/empty.yaml:1:1: empty file"},
 		},
 		{
 			name:  "duplicate key and second document",
@@ -224,7 +224,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "hub in yaml and cue",
 			files: map[string]string{"hubs/c1/h1.cue": `domain: "h1.example.org"`},
-			want: []string{"hubs/c1/h1.yaml: hub \"h1\" is defined twice, in h1.cue and h1.yaml\n\thint: keep either the .yaml or the .cue file"},
+			want:  []string{"hubs/c1/h1.yaml: hub \"h1\" is defined twice, in h1.cue and h1.yaml\n\thint: keep either the .yaml or the .cue file"},
 		},
 		{
 			name:  "folder without cluster.yaml and stray files",
@@ -238,10 +238,10 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "file too large",
 			files: map[string]string{"hubs/c1/h1.yaml": hubYAML + "# " + strings.Repeat("x", maxFileSize) + "\n"},
-			want: []string{"hubs/c1/h1.yaml: file is larger than 1024 KiB"},
+			want:  []string{"hubs/c1/h1.yaml: file is larger than 1024 KiB"},
 		},
 		{
-			name: "provider blocks and provisioner",
+			name:  "provider blocks and provisioner",
 			files: map[string]string{"hubs/c1/cluster.yaml": strings.Replace(clusterYAML, "secretStore:", "gcp: {project: pangeo-hubs, location: us-central1, clusterName: c}\nnodeProvisioner: aso\nsecretStore:", 1)},
 			want: []string{
 				"hubs/c1/cluster.yaml:3:1: gcp: the gcp block is only for provider gcp",
@@ -260,22 +260,22 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "number where a string belongs",
 			files: map[string]string{"hubs/fleet.yaml": "versions: {jupyterhub: 4.4}\n" + fleetYAML},
-			want: []string{"hubs/fleet.yaml:1:24: versions.jupyterhub: conflicting values 4.4 and =~\"^v?[0-9]+\\\\.[0-9]+\\\\.[0-9]+([-+][0-9A-Za-z.-]+)?$\" (mismatched types float and string)\n\thint: quote the value to make it a string"},
+			want:  []string{"hubs/fleet.yaml:1:24: versions.jupyterhub: conflicting values 4.4 and =~\"^v?[0-9]+\\\\.[0-9]+\\\\.[0-9]+([-+][0-9A-Za-z.-]+)?$\" (mismatched types float and string)\n\thint: quote the value to make it a string"},
 		},
 		{
 			name:  "hub in CUE",
 			files: map[string]string{"hubs/c1/h2.cue": "domain: \"h2.example.org\"\nauth: {type: \"google\", clientId: \"x\", clientSecret: secretRef: key: 1}\nprofiles: [{slug: \"s\", nodePool: \"user\"}]\n"},
-			want: []string{"hubs/c1/h2.cue:2:64: auth.clientSecret.secretRef.key: conflicting values 1 and string (mismatched types int and string)\n\thint: quote the value to make it a string"},
+			want:  []string{"hubs/c1/h2.cue:2:64: auth.clientSecret.secretRef.key: conflicting values 1 and string (mismatched types int and string)\n\thint: quote the value to make it a string"},
 		},
 		{
 			name:  "incomplete CUE hub",
 			files: map[string]string{"hubs/c1/h2.cue": "domain: string\n"},
-			want: []string{"hubs/c1/h2.cue:1:9: domain: incomplete value string"},
+			want:  []string{"hubs/c1/h2.cue:1:9: domain: incomplete value string"},
 		},
 		{
 			name:  "hubDefaults typo without hubs",
 			files: map[string]string{"hubs/c1/h1.yaml": "", "hubs/c1/cluster.yaml": clusterYAML + "  cloudidentity: true\n"},
-			want: []string{"hubs/c1/cluster.yaml:10:3: hubDefaults.cloudidentity: field not allowed\n\thint: did you mean cloudIdentity?"},
+			want:  []string{"hubs/c1/cluster.yaml:10:3: hubDefaults.cloudidentity: field not allowed\n\thint: did you mean cloudIdentity?"},
 		},
 	}
 	for _, tt := range tests {

@@ -17,8 +17,8 @@ import (
 // copies, so parsed files can be reused for many hubs.
 type node struct {
 	kind   nodeKind
-	fields []field // kindMap, in source order
-	items  []*node // kindList
+	fields []field  // kindMap, in source order
+	items  []*node  // kindList
 	lit    ast.Expr // kindScalar: a literal without position
 
 	// pos is where the value is reported (the value of a scalar, the key

@@ -3,9 +3,9 @@ package load
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"io/fs"
 	"path"
+	"strings"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"

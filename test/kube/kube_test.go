@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 }
 
 // server returns the shared server, starting it on first use.
-func server(t *testing.T) *Server {
+func server(t testing.TB) *Server {
 	t.Helper()
 	bin := Require(t)
 	shared.once.Do(func() {
@@ -183,6 +183,7 @@ func TestBrokenObjectRejected(t *testing.T) {
 					t.Errorf("message %q lacks %q", rej.Message, w)
 				}
 			}
+			t.Logf("rejected (HTTP %d %s): %s", rej.Code, rej.Reason, rej.Message)
 		})
 	}
 }
@@ -246,33 +247,34 @@ func TestNodePoolBuilds(t *testing.T) {
 		}
 	}
 
-	rep, err := s.ValidateDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Log(rep.Summary())
-	if rep.Files != 4 || rep.Objects != 5 {
-		t.Errorf("loaded %d objects from %d files, want 5 from 4", rep.Objects, rep.Files)
-	}
-	var got []string
-	for _, r := range rep.Rejected {
-		got = append(got, r.Object.String()+": "+r.Err.Error())
-	}
-	want := []string{
-		`azure/nodepool-agentpool.yaml: NodePool user: `,
-		`mixed.yaml#2: NodePool user: `,
-	}
-	wantMsg := []string{`label "agentpool" is restricted`, `label domain "karpenter.k8s.aws" is restricted`}
-	if len(got) != len(want) {
-		t.Fatalf("rejected:\n%s\nwant %d rejections", strings.Join(got, "\n"), len(want))
-	}
-	for i := range want {
-		if !strings.HasPrefix(got[i], want[i]) || !strings.Contains(got[i], wantMsg[i]) {
-			t.Errorf("rejection %d = %q, want %q...%q", i, got[i], want[i], wantMsg[i])
+	// Twice: the second run starts from the build the first one left.
+	for run := range 2 {
+		start := s.NodePoolBuild()
+		rep, err := s.ValidateDir(dir)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if b := s.NodePoolBuild(); b != NodePoolAWS {
-		t.Errorf("NodePool CRD build after validation = %q, want %q", b, NodePoolAWS)
+		t.Logf("run %d, starting with the %s build: %s", run, start, rep.Summary())
+		if rep.Files != 4 || rep.Objects != 5 {
+			t.Errorf("loaded %d objects from %d files, want 5 from 4", rep.Objects, rep.Files)
+		}
+		var got []string
+		for _, r := range rep.Rejected {
+			got = append(got, r.Object.String()+": "+r.Err.Error())
+		}
+		want := []string{
+			`azure/nodepool-agentpool.yaml: NodePool user: `,
+			`mixed.yaml#2: NodePool user: `,
+		}
+		wantMsg := []string{`label "agentpool" is restricted`, `label domain "karpenter.k8s.aws" is restricted`}
+		if len(got) != len(want) {
+			t.Fatalf("rejected:\n%s\nwant %d rejections", strings.Join(got, "\n"), len(want))
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) || !strings.Contains(got[i], wantMsg[i]) {
+				t.Errorf("rejection %d = %q, want %q...%q", i, got[i], want[i], wantMsg[i])
+			}
+		}
 	}
 }
 
@@ -303,5 +305,31 @@ func TestGeneratedFleet(t *testing.T) {
 	}
 	if rep := ValidateTree(t, s, dir); rep.Objects == 0 {
 		t.Errorf("the generated fleet rendered no objects into %s", dir)
+	}
+}
+
+// Start gives a test its own server and stops both processes when the test
+// ends.
+func TestStartStopsProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second API server")
+	}
+	var s *Server
+	t.Run("own server", func(t *testing.T) {
+		s = Start(t)
+		if v, err := s.Version(); err != nil || v != KubeVersion {
+			t.Fatalf("version: %q, %v", v, err)
+		}
+	})
+	if s == nil {
+		t.FailNow()
+	}
+	for _, p := range []*process{s.api, s.etcd} {
+		if !p.exited() {
+			t.Errorf("%s (pid %d) still runs after its test ended", p.name, p.cmd.Process.Pid)
+		}
+	}
+	if _, err := s.Version(); err == nil {
+		t.Error("the API server still answers after its test ended")
 	}
 }

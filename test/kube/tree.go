@@ -53,12 +53,13 @@ type Result struct {
 
 // Report summarises a validated tree.
 type Report struct {
-	Files    int
-	Objects  int
-	Rejected []Result // in file order
-	Warned   []Result // accepted with warnings
-	ByKind   map[string]int
-	Duration time.Duration // dry-runs only, including NodePool CRD switches
+	Files     int
+	Objects   int
+	Rejected  []Result // in file order
+	Warned    []Result // accepted with warnings
+	ByKind    map[string]int
+	Duration  time.Duration // dry-runs, including NodePool CRD switches
+	Switching time.Duration // of Duration, replacing the NodePool CRD
 }
 
 // Rate is objects validated per second.
@@ -79,9 +80,9 @@ func (r Report) Summary() string {
 	for i, k := range kinds {
 		kinds[i] = fmt.Sprintf("%s=%d", k, r.ByKind[k])
 	}
-	return fmt.Sprintf("%d/%d objects accepted from %d files in %v (%.0f objects/s), %d with warnings; kinds: %s",
+	return fmt.Sprintf("%d/%d objects accepted from %d files in %v (%.0f objects/s; NodePool CRD switches %v), %d with warnings; kinds: %s",
 		r.Objects-len(r.Rejected), r.Objects, r.Files, r.Duration.Round(time.Millisecond), r.Rate(),
-		len(r.Warned), strings.Join(kinds, " "))
+		r.Switching.Round(time.Millisecond), len(r.Warned), strings.Join(kinds, " "))
 }
 
 // LoadTree reads every *.yaml and *.yml file under dir, in path order, split
@@ -167,11 +168,23 @@ func isAzureNodePool(o Object) bool {
 	return ref.Group == "karpenter.azure.com" || ref.Kind == "AKSNodeClass"
 }
 
-// Validate dry-runs every object: first all but the Azure NodePools with the
-// AWS NodePool CRD, then those with the Azure build; it leaves the AWS build
-// installed. Results are in the order of objs.
+// Validate dry-runs every object: the Azure NodePools with the Azure build of
+// the NodePool CRD, all others with the AWS build (switching at most once).
+// Results are in the order of objs.
 func (s *Server) Validate(objs []Object) ([]Result, error) {
-	results := make([]Result, len(objs))
+	results, _, err := s.validate(objs)
+	return results, err
+}
+
+// validate is Validate, also returning the time spent switching CRD builds.
+func (s *Server) validate(objs []Object) (results []Result, switching time.Duration, err error) {
+	use := func(b NodePoolBuild) error {
+		start := time.Now()
+		err := s.UseNodePoolBuild(b)
+		switching += time.Since(start)
+		return err
+	}
+	results = make([]Result, len(objs))
 	var aws, azure []int
 	for i, o := range objs {
 		results[i].Object = o
@@ -181,20 +194,26 @@ func (s *Server) Validate(objs []Object) ([]Result, error) {
 			aws = append(aws, i)
 		}
 	}
-	if err := s.UseNodePoolBuild(NodePoolAWS); err != nil {
-		return nil, err
+	// Start with the build already installed and leave the last one in
+	// place: each switch costs a CRD re-creation plus the server compiling
+	// its schema and CEL rules again on first use.
+	phases := []struct {
+		build   NodePoolBuild
+		indexes []int
+	}{{NodePoolAWS, aws}, {NodePoolAzure, azure}}
+	if s.NodePoolBuild() == NodePoolAzure {
+		phases[0], phases[1] = phases[1], phases[0]
 	}
-	s.dryRunAll(results, aws)
-	if len(azure) > 0 {
-		if err := s.UseNodePoolBuild(NodePoolAzure); err != nil {
-			return nil, err
+	for _, ph := range phases {
+		if len(ph.indexes) == 0 {
+			continue
 		}
-		s.dryRunAll(results, azure)
-		if err := s.UseNodePoolBuild(NodePoolAWS); err != nil {
-			return nil, err
+		if err := use(ph.build); err != nil {
+			return nil, switching, err
 		}
+		s.dryRunAll(results, ph.indexes)
 	}
-	return results, nil
+	return results, switching, nil
 }
 
 // dryRunAll dry-runs results[i] for each index, Workers at a time.
@@ -224,11 +243,11 @@ func (s *Server) ValidateDir(dir string) (Report, error) {
 		return Report{}, err
 	}
 	start := time.Now()
-	results, err := s.Validate(objs)
+	results, switching, err := s.validate(objs)
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{Files: files, Objects: len(objs), Duration: time.Since(start), ByKind: map[string]int{}}
+	rep := Report{Files: files, Objects: len(objs), Duration: time.Since(start), Switching: switching, ByKind: map[string]int{}}
 	for _, r := range results {
 		rep.ByKind[r.Kind]++
 		switch {

@@ -51,7 +51,7 @@ func newNewCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fleet, diags := build.Validate(os.DirFS(root), build.Options{Select: []string{clusterName}})
+			fleet, diags := build.Validate(os.DirFS(root), build.Options{})
 			if diags.HasErrors() {
 				fmt.Fprintln(g.stderr, "the fleet must validate before a hub is added:")
 				return g.printDiags(diags, diag.FormatText)

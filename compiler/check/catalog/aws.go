@@ -47,6 +47,8 @@ func awsTypes() []spec {
 	out = append(out, awsFamily("m6g", ARM64, 4*gib, graviton...)...)
 	out = append(out, awsFamily("r6g", ARM64, 8*gib, graviton...)...)
 	out = append(out, awsFamily("m7g", ARM64, 4*gib, graviton...)...)
+	out = append(out, awsFamily("r7g", ARM64, 8*gib, graviton...)...)
+	out = append(out, awsFamily("c7g", ARM64, 2*gib, graviton...)...)
 
 	// Burstable: memory is not proportional to vCPUs.
 	out = append(out,

@@ -22,6 +22,7 @@ func azureTypes() []spec {
 	out = append(out, azureFamily("E", "s_v5", AMD64, 8, 2, 4, 8, 16, 20, 32, 48, 64)...)
 	out = append(out, spec{name: "Standard_E96s_v5", vcpu: 96, memMiB: 672 * gib, arch: AMD64})
 	out = append(out, azureFamily("E", "ds_v5", AMD64, 8, 2, 4, 8, 16, 20, 32, 48, 64)...)
+	out = append(out, azureFamily("E", "as_v5", AMD64, 8, 2, 4, 8, 16, 20, 32, 48, 64, 96)...)
 	out = append(out, azureFamily("F", "s_v2", AMD64, 2, 2, 4, 8, 16, 32, 48, 64, 72)...)
 	// Ampere Altra (arm64); the largest sizes cap memory.
 	out = append(out, azureFamily("D", "ps_v5", ARM64, 4, 2, 4, 8, 16, 32, 48)...)
