@@ -13,6 +13,7 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/load"
 	"github.com/hubfleet/hubfleet/compiler/model"
 	"github.com/hubfleet/hubfleet/compiler/output"
+	"github.com/hubfleet/hubfleet/compiler/render/addons"
 	"github.com/hubfleet/hubfleet/compiler/render/argocd"
 )
 
@@ -47,6 +48,7 @@ func Validate(fsys fs.FS, opts Options) (*model.Fleet, diag.List) {
 		// Argo CD names derive from cluster and hub names; collisions
 		// are reported at the files that cause them.
 		diags.Merge(argocd.Check(fleet))
+		diags.Merge(addons.Check(fleet))
 	}
 	diags.Sort()
 	return fleet, diags

@@ -16,6 +16,7 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/output"
 	"github.com/hubfleet/hubfleet/compiler/overview"
 	"github.com/hubfleet/hubfleet/compiler/patch"
+	"github.com/hubfleet/hubfleet/compiler/render/addons"
 	"github.com/hubfleet/hubfleet/compiler/render/argocd"
 	"github.com/hubfleet/hubfleet/compiler/render/daskgateway"
 	"github.com/hubfleet/hubfleet/compiler/render/jupyterhub"
@@ -208,6 +209,13 @@ func assemble(f *model.Fleet, hubs []*model.Hub, hubObjs, clusterObjs [][]*manif
 	if err != nil {
 		return nil, internalf("argo cd: %w", err)
 	}
+	// The add-ons the hubs rely on (ingress, cert-manager, External
+	// Secrets, the node provisioner) join each cluster's Argo CD file.
+	extra, err := addons.Render(f)
+	if err != nil {
+		return nil, internalf("add-ons: %w", err)
+	}
+	apps = append(apps, extra...)
 	for _, o := range apps {
 		o.Hub = ""
 		all = append(all, o)
