@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -116,7 +118,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, &InternalError{Err: err}
 	}
 	diags.Merge(guard)
-	vdiags, err := verifyAll(fleet, objs)
+	vdiags, err := verifyAll(fleet, objs, opts.workers())
 	diags.Merge(vdiags)
 	diags.Sort()
 	if err != nil {
@@ -267,6 +269,8 @@ func isArgoCD(o *manifest.Object) bool {
 
 // encode turns objects into files: one object per file, except the Argo CD
 // files, which hold a cluster's AppProject and Applications together.
+// Objects that share one body (the dask-gateway CRDs of every cluster) are
+// encoded once.
 func encode(objs []*manifest.Object, workers int) (output.Tree, error) {
 	files := map[string][]*manifest.Object{}
 	var paths []string
@@ -280,16 +284,24 @@ func encode(objs []*manifest.Object, workers int) (output.Tree, error) {
 		files[p] = append(files[p], o)
 	}
 	sort.Strings(paths)
+	shared := sharedBodies(objs)
 	data := make([][]byte, len(paths))
 	g := new(errgroup.Group)
 	g.SetLimit(workers)
 	for i, p := range paths {
 		g.Go(func() error {
 			var err error
-			if len(files[p]) == 1 && !isArgoCD(files[p][0]) {
-				data[i], err = output.Encode(files[p][0])
-			} else {
-				data[i], err = output.EncodeMulti(files[p])
+			objs := files[p]
+			switch {
+			case len(objs) > 1 || isArgoCD(objs[0]):
+				data[i], err = output.EncodeMulti(objs)
+			case shared[bodyID(objs[0])] != nil:
+				var body []byte
+				if body, err = shared[bodyID(objs[0])].get(objs[0]); err == nil {
+					data[i] = append(output.Header(objs[0].Source), body...)
+				}
+			default:
+				data[i], err = output.Encode(objs[0])
 			}
 			if err != nil {
 				return fmt.Errorf("encoding %s: %w", p, err)
@@ -305,4 +317,36 @@ func encode(objs []*manifest.Object, workers int) (output.Tree, error) {
 		tree[p] = data[i]
 	}
 	return tree, nil
+}
+
+// sharedBody encodes a body used by several objects once.
+type sharedBody struct {
+	once sync.Once
+	data []byte
+	err  error
+}
+
+func (s *sharedBody) get(o *manifest.Object) ([]byte, error) {
+	s.once.Do(func() { s.data, s.err = output.EncodeBody(o) })
+	return s.data, s.err
+}
+
+// bodyID identifies a body map by identity: objects built from one shared
+// map (never mutated after rendering) encode to the same bytes.
+func bodyID(o *manifest.Object) uintptr {
+	return reflect.ValueOf(o.Body).Pointer()
+}
+
+func sharedBodies(objs []*manifest.Object) map[uintptr]*sharedBody {
+	count := map[uintptr]int{}
+	for _, o := range objs {
+		count[bodyID(o)]++
+	}
+	out := map[uintptr]*sharedBody{}
+	for id, n := range count {
+		if n > 1 {
+			out[id] = &sharedBody{}
+		}
+	}
+	return out
 }

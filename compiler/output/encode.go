@@ -34,6 +34,27 @@ func Encode(o *manifest.Object) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Header is the comment block Encode puts before an object from source.
+func Header(source string) []byte {
+	var buf bytes.Buffer
+	writeHeader(&buf, []string{source})
+	return buf.Bytes()
+}
+
+// EncodeBody returns the YAML of o's body alone; Encode(o) is
+// Header(o.Source) followed by it. Callers holding many objects that share
+// one body (the same CRD in every cluster) encode it once.
+func EncodeBody(o *manifest.Object) ([]byte, error) {
+	if o == nil {
+		return nil, fmt.Errorf("encoding: nil object")
+	}
+	var buf bytes.Buffer
+	if err := encodeBody(&buf, o); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // EncodeMulti returns a multi-document YAML file: one leading comment block
 // naming every distinct source (in order of first appearance), then the
 // documents separated by "---" lines.

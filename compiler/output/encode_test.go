@@ -254,3 +254,21 @@ func TestEncodeMulti(t *testing.T) {
 		}
 	}
 }
+
+func TestEncodeIsHeaderPlusBody(t *testing.T) {
+	o := &manifest.Object{Source: "hubs/a/b.yaml", Body: map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"},
+		"data": map[string]any{"f": "line 1\nline 2\n"},
+	}}
+	full, err := Encode(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := EncodeBody(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(Header(o.Source)) + string(body); got != string(full) {
+		t.Fatalf("Header+EncodeBody =\n%s\nEncode =\n%s", got, full)
+	}
+}
