@@ -77,6 +77,7 @@ func newListCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.ValidArgsFunction = g.completeTargets
 	return cmd
 }
 

@@ -28,5 +28,6 @@ func newValidateCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "diagnostics format: text, json or github")
+	cmd.ValidArgsFunction = g.completeTargets
 	return cmd
 }
