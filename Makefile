@@ -4,7 +4,7 @@ BIN     := bin/hubfleet
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/hubfleet/hubfleet/cmd/hubfleet/cli.version=$(VERSION)
 
-.PHONY: all build render validate check test test-unit vet fmt bench fuzz clean
+.PHONY: all build render validate check test test-unit test-race vet fmt bench fuzz clean
 
 all: build
 
@@ -27,11 +27,16 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
 ## test: everything CI runs — vet, unit, golden, testscript and the real API-server suite
-test: vet test-unit test-kube
+test: vet test-unit test-race test-kube
 
 # Everything but the API-server suite, which test-kube runs once the binaries exist.
 test-unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/test/kube$$')
+
+# Hubs render in parallel and kustomize keeps global state: the race
+# detector watches the parallel pipeline with patches (and the patch stage).
+test-race:
+	$(GO) test -race -count=1 -run 'Concurrent|Deterministic' ./compiler/patch/ ./compiler/build/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./compiler/...
