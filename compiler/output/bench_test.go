@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -102,4 +103,46 @@ func BenchmarkEncodeDeploymentYAMLv3(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/1000, "cpu-µs/op")
+}
+
+// configMapBody is a ConfigMap holding a program and JSON settings, the
+// multi-line strings that used to send a hub's ConfigMaps to yaml.v3.
+func configMapBody() map[string]any {
+	var prog, settings strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&prog, "c.Spawner.option_%d = SETTINGS[\"option%d\"]  # from the hub file\n", i, i)
+	}
+	settings.WriteString("{\n")
+	for i := range 80 {
+		fmt.Fprintf(&settings, "  \"key%d\": \"value %d\",\n", i, i)
+	}
+	settings.WriteString("  \"last\": true\n}")
+	return map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": "hub", "namespace": "staging", "labels": map[string]any{"app": "jupyterhub", "component": "hub"}},
+		"data":     map[string]any{"jupyterhub_config.py": prog.String(), "hubfleet.json": settings.String()},
+	}
+}
+
+// BenchmarkEncodeConfigMap: fast is Encode (the literal-block fast path),
+// yaml.v3 the path such objects took before it.
+func BenchmarkEncodeConfigMap(b *testing.B) {
+	o := &manifest.Object{Source: "hubs/aws/staging.yaml", Body: configMapBody()}
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Encode(o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("yaml.v3", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var buf bytes.Buffer
+			if err := encodeSlow(&buf, o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -81,13 +81,17 @@ func EncodeMulti(objs []*manifest.Object) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+var lineBreaks = strings.NewReplacer("\r", " ", "\n", " ")
+
 func writeHeader(buf *bytes.Buffer, sources []string) {
 	if len(sources) == 0 {
 		sources = []string{""}
 	}
 	for _, s := range sources {
 		// A newline in a path must not end the comment early.
-		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+		if strings.ContainsAny(s, "\r\n") {
+			s = lineBreaks.Replace(s)
+		}
 		buf.WriteString("# Source: ")
 		buf.WriteString(s)
 		buf.WriteByte('\n')

@@ -1,22 +1,23 @@
 package output
 
 import (
-	"errors"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // fastEncode writes the YAML of a body without going through yaml.v3, for
 // the common case: block mappings and sequences of ints, bools, nulls,
-// floats and strings that need no quoting or escaping beyond a plain
-// double-quoted YAML 1.1 boolean. yaml.v3's emitter queues every event and
-// allocates about 300 bytes per node; this writes the same bytes directly.
-// It returns false, having written nothing, when the body holds anything
-// else (multi-line or oddly punctuated strings, sequences of sequences,
-// empty documents); the caller then uses yaml.v3. A differential test holds
-// the two paths byte-identical.
+// floats and ASCII strings, which it writes plain, quoted or as literal
+// block scalars by the rules of yaml.v3's emitter (ported in str and
+// analyze). yaml.v3's emitter queues every event and allocates about 300
+// bytes per node; this writes the same bytes directly. It returns false,
+// having written nothing, when the body holds anything else (non-ASCII
+// strings, keys yaml.v3 writes in the "? " form, sequences of sequences,
+// empty documents); the caller then uses yaml.v3. A differential test
+// holds the two paths byte-identical.
 func fastEncode(dst []byte, body map[string]any) ([]byte, bool) {
 	if len(body) == 0 {
 		return dst, false
@@ -30,10 +31,13 @@ func fastEncode(dst []byte, body map[string]any) ([]byte, bool) {
 
 type fastWriter struct{ b []byte }
 
+const spaces = "                                                                "
+
 func (w *fastWriter) indent(n int) {
-	for range n {
-		w.b = append(w.b, ' ')
+	for ; n > len(spaces); n -= len(spaces) {
+		w.b = append(w.b, spaces...)
 	}
+	w.b = append(w.b, spaces[:n]...)
 }
 
 // mapping writes the entries of m at indentation n; inline means the
@@ -43,7 +47,7 @@ func (w *fastWriter) mapping(m map[string]any, order *keyOrder, n int, inline bo
 		if i > 0 || !inline {
 			w.indent(n)
 		}
-		if !w.str(k, true) {
+		if !w.str(k, true, 0) {
 			return false
 		}
 		w.b = append(w.b, ':')
@@ -68,10 +72,9 @@ func (w *fastWriter) mapping(m map[string]any, order *keyOrder, n int, inline bo
 			}
 		default:
 			w.b = append(w.b, ' ')
-			if !w.scalar(v) {
+			if !w.scalar(v, n+2) {
 				return false
 			}
-			w.b = append(w.b, '\n')
 		}
 	}
 	return true
@@ -98,16 +101,17 @@ func (w *fastWriter) sequence(items []any, n int) bool {
 			}
 			w.b = append(w.b, "[]\n"...)
 		default:
-			if !w.scalar(v) {
+			if !w.scalar(v, n+2) {
 				return false
 			}
-			w.b = append(w.b, '\n')
 		}
 	}
 	return true
 }
 
-func (w *fastWriter) scalar(v any) bool {
+// scalar writes v and the line break that ends it; a multi-line string
+// has its lines at indentation n.
+func (w *fastWriter) scalar(v any, n int) bool {
 	switch t := v.(type) {
 	case nil:
 		w.b = append(w.b, "null"...)
@@ -125,118 +129,247 @@ func (w *fastWriter) scalar(v any) bool {
 		}
 		w.b = strconv.AppendFloat(w.b, t, 'g', -1, 64)
 	case string:
-		return w.str(t, false)
+		if !w.str(t, false, n) {
+			return false
+		}
+		if len(w.b) > 0 && w.b[len(w.b)-1] == '\n' {
+			return true // a literal block ends its own line
+		}
 	default:
 		return false
 	}
+	w.b = append(w.b, '\n')
 	return true
 }
 
-// str writes s plain or double-quoted, as yaml.v3 would, or returns false
-// when it cannot be sure how yaml.v3 writes it.
-func (w *fastWriter) str(s string, key bool) bool {
-	switch strStyle(s, key) {
-	case stylePlain:
-		w.b = append(w.b, s...)
-	case styleQuoted:
-		// strStyle only quotes strings with nothing to escape.
-		w.b = append(w.b, '"')
-		w.b = append(w.b, s...)
-		w.b = append(w.b, '"')
-	default:
-		return false
-	}
-	return true
-}
-
-const (
-	styleUnsure = iota
-	stylePlain
-	styleQuoted
-)
-
-var yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-
-// strStyle decides how yaml.v3 writes s: plain when the characters are
-// conservative, nothing at the start is an indicator and a YAML 1.2
-// resolver reads a string; double-quoted when it would read a bool, null
-// or number (or a YAML 1.1 parser a bool or sexagesimal); unsure otherwise.
-func strStyle(s string, key bool) int {
+// str writes s as yaml.v3 would (plain, single-quoted, double-quoted or,
+// for a multi-line value, a literal block scalar whose content sits at
+// indentation n), or returns false when it cannot be sure: non-ASCII text,
+// and keys yaml.v3 writes in the "? " form (long or multi-line).
+func (w *fastWriter) str(s string, key bool, n int) bool {
 	if key && len(s) > 128 {
-		return styleUnsure // yaml.v3 writes long keys in "? " form
-	}
-	if isOldBool(s) || isBase60Float(s) {
-		return styleQuoted // letters, digits and ":._+-" only
-	}
-	if s == "" || s == "-" || strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
-		return styleUnsure
+		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			c == '.', c == '_', c == '/', c == '-':
-		case c == ':':
-			if i == len(s)-1 {
-				return styleUnsure // "key:" reads as a mapping
-			}
-		default:
-			return styleUnsure
+		if s[i] >= 0x80 {
+			return false
 		}
 	}
-	switch s {
-	case "true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL",
-		".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF":
-		return styleQuoted
+	// strNode asks for double quotes; yaml.v3 keeps them.
+	if isOldBool(s) || isBase60Float(s) {
+		w.doubleQuoted(s)
+		return true
 	}
-	// What follows mirrors yaml.v3's resolve for the first characters that
-	// can start a number; where it is not certain it gives up.
-	switch c := s[0]; {
-	case c == '.':
-		if _, err := strconv.ParseFloat(s, 64); err == nil {
-			return styleQuoted
-		}
-	case c == '-' || (c >= '0' && c <= '9'):
-		if c != '-' && strings.IndexByte(s, '-') >= 0 {
-			return styleUnsure // could be a timestamp
-		}
-		p := strings.ReplaceAll(s, "_", "")
-		if _, err := strconv.ParseInt(p, 0, 64); err == nil {
-			return styleQuoted
-		}
-		if _, err := strconv.ParseUint(p, 0, 64); err == nil {
-			return styleQuoted
-		}
-		if yamlStyleFloat.MatchString(p) {
-			if _, err := strconv.ParseFloat(p, 64); err == nil {
-				return styleQuoted
-			}
-			return styleUnsure
-		}
-		if looksNumeric(s) {
-			return styleUnsure
-		}
+	a := analyze(s)
+	if key && a.multiline {
+		return false
 	}
-	return stylePlain
+	switch {
+	case !key && strings.IndexByte(s, '\n') >= 0:
+		// yaml.v3 asks for a literal block; the emitter falls back to
+		// double quotes when the text cannot be one.
+		if a.blockOK {
+			w.literal(s, n)
+		} else {
+			w.doubleQuoted(s)
+		}
+	case !resolvesToString(s):
+		w.doubleQuoted(s) // would read back as a bool, null, number, ...
+	case a.plainOK:
+		w.b = append(w.b, s...)
+	case a.singleOK:
+		w.singleQuoted(s)
+	default:
+		w.doubleQuoted(s)
+	}
+	return true
 }
 
-// looksNumeric is a superset of what yaml.v3 resolves as an int or float.
-func looksNumeric(s string) bool {
-	p := strings.ReplaceAll(s, "_", "")
-	ok := func(err error) bool { return err == nil || errors.Is(err, strconv.ErrRange) }
-	if _, err := strconv.ParseInt(p, 0, 64); ok(err) {
+// resolvesToString reports whether yaml.v3 reads s, written plain, as a
+// string; this is the check yaml.v3's encoder itself makes.
+func resolvesToString(s string) bool {
+	if s != "" && stringFirst[s[0]] {
 		return true
 	}
-	if _, err := strconv.ParseUint(p, 0, 64); ok(err) {
-		return true
+	n := yaml.Node{Kind: yaml.ScalarNode, Value: s}
+	return n.ShortTag() == "!!str"
+}
+
+// stringFirst marks the first bytes with which yaml.v3's resolver never
+// reads anything but a string: no bool, null, number, timestamp or merge
+// key starts with them.
+var stringFirst = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
 	}
-	if _, err := strconv.ParseFloat(p, 64); ok(err) {
-		return true
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
 	}
-	for _, prefix := range []string{"0b", "-0b", "+0b", "0o", "-0o", "+0o", "0x", "-0x", "+0x"} {
-		if strings.HasPrefix(p, prefix) {
-			return true
+	for _, c := range "yYnNtTfFoO" {
+		t[c] = false
+	}
+	for _, c := range "/_\"" {
+		t[c] = true
+	}
+	return t
+}()
+
+// scalarAnalysis is what yaml.v3's emitter (yaml_emitter_analyze_scalar)
+// allows for a scalar in block context, for ASCII text.
+type scalarAnalysis struct {
+	multiline, plainOK, singleOK, blockOK bool
+}
+
+func analyze(s string) scalarAnalysis {
+	if s == "" {
+		return scalarAnalysis{plainOK: true, singleOK: true}
+	}
+	var (
+		indicators                   bool
+		lineBreaks, special, tabs    bool
+		leadingSpace, leadingBreak   bool
+		trailingSpace, trailingBreak bool
+		breakSpace, spaceBreak       bool
+		prevSpace, prevBreak         bool
+	)
+	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
+		indicators = true
+	}
+	precededByWS := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		followedByWS := i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\t'
+		if i == 0 {
+			switch c {
+			case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+				indicators = true
+			case '?', ':', '-':
+				indicators = indicators || followedByWS
+			}
+		} else {
+			switch c {
+			case ':':
+				indicators = indicators || followedByWS
+			case '#':
+				indicators = indicators || precededByWS
+			}
+		}
+		if c == '\t' {
+			tabs = true
+		} else if c != '\n' && (c < 0x20 || c > 0x7e) {
+			special = true
+		}
+		switch c {
+		case ' ':
+			leadingSpace = leadingSpace || i == 0
+			trailingSpace = trailingSpace || i == len(s)-1
+			breakSpace = breakSpace || prevBreak
+			prevSpace, prevBreak = true, false
+		case '\n', '\r':
+			lineBreaks = true
+			leadingBreak = leadingBreak || i == 0
+			trailingBreak = trailingBreak || i == len(s)-1
+			spaceBreak = spaceBreak || prevSpace
+			prevSpace, prevBreak = false, true
+		default:
+			prevSpace, prevBreak = false, false
+		}
+		precededByWS = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0
+	}
+	a := scalarAnalysis{multiline: lineBreaks, plainOK: true, singleOK: true, blockOK: true}
+	if leadingSpace || leadingBreak || trailingSpace || trailingBreak || lineBreaks || indicators {
+		a.plainOK = false
+	}
+	if trailingSpace {
+		a.blockOK = false
+	}
+	if breakSpace || spaceBreak || tabs || special {
+		a.plainOK, a.singleOK = false, false
+	}
+	if spaceBreak || special {
+		a.blockOK = false
+	}
+	return a
+}
+
+func (w *fastWriter) singleQuoted(s string) {
+	w.b = append(w.b, '\'')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			w.b = append(w.b, '\'')
+		}
+		w.b = append(w.b, s[i])
+	}
+	w.b = append(w.b, '\'')
+}
+
+// doubleQuoted writes ASCII s with yaml.v3's escapes.
+func (w *fastWriter) doubleQuoted(s string) {
+	const hex = "0123456789ABCDEF"
+	w.b = append(w.b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' {
+			w.b = append(w.b, c)
+			continue
+		}
+		w.b = append(w.b, '\\')
+		switch c {
+		case 0:
+			w.b = append(w.b, '0')
+		case 0x07:
+			w.b = append(w.b, 'a')
+		case 0x08:
+			w.b = append(w.b, 'b')
+		case '\t':
+			w.b = append(w.b, 't')
+		case '\n':
+			w.b = append(w.b, 'n')
+		case 0x0b:
+			w.b = append(w.b, 'v')
+		case 0x0c:
+			w.b = append(w.b, 'f')
+		case '\r':
+			w.b = append(w.b, 'r')
+		case 0x1b:
+			w.b = append(w.b, 'e')
+		case '"', '\\':
+			w.b = append(w.b, c)
+		default:
+			w.b = append(w.b, 'x', hex[c>>4], hex[c&0xf])
 		}
 	}
-	return false
+	w.b = append(w.b, '"')
+}
+
+// literal writes a literal block scalar: "|", an indentation indicator
+// when the text starts with a space or line break, a chomping indicator
+// ("-" without a final line break, none with one, "+" with more), then
+// the lines at indentation n, empty lines left empty. It ends with a line
+// break. (yaml.v3's encoder clears the emitter's open_ended flag before
+// the stream ends, so no "..." follows a "|+" block.)
+func (w *fastWriter) literal(s string, n int) {
+	w.b = append(w.b, '|')
+	if s[0] == ' ' || s[0] == '\n' {
+		w.b = append(w.b, '2')
+	}
+	switch {
+	case s[len(s)-1] != '\n':
+		w.b = append(w.b, '-')
+	case len(s) == 1 || s[len(s)-2] == '\n':
+		w.b = append(w.b, '+')
+	}
+	w.b = append(w.b, '\n')
+	for rest := s; rest != ""; {
+		line, after, found := strings.Cut(rest, "\n")
+		if line != "" {
+			w.indent(n)
+			w.b = append(w.b, line...)
+		}
+		w.b = append(w.b, '\n')
+		if !found {
+			break
+		}
+		rest = after
+	}
 }
