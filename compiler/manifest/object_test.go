@@ -76,3 +76,20 @@ func TestSortIsStable(t *testing.T) {
 		t.Fatalf("order = %v", got)
 	}
 }
+
+func TestDecodeJSONKeepsIntegers(t *testing.T) {
+	body, err := DecodeJSON([]byte(`{"port": 8081, "ratio": 0.5, "list": [1, {"n": 2}], "big": 12345678901234}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"port": int64(8081), "ratio": 0.5, "list": []any{int64(1), map[string]any{"n": int64(2)}}, "big": int64(12345678901234)}
+	if !reflect.DeepEqual(body, want) {
+		t.Fatalf("got %#v", body)
+	}
+	if _, err := DecodeJSON([]byte(`[1]`)); err == nil {
+		t.Fatal("a list decoded as an object")
+	}
+	if _, err := DecodeJSON([]byte(`null`)); err == nil {
+		t.Fatal("null decoded as an object")
+	}
+}

@@ -127,38 +127,8 @@ func build(fs filesys.FileSystem, opts *krusty.Options) (m resmap.ResMap, err er
 	return krusty.MakeKustomizer(opts).Run(fs, fsRoot)
 }
 
-// decodeBody decodes JSON into the value types manifest.Object uses:
-// integers as int64, other numbers as float64.
-func decodeBody(data []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v map[string]any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	body, _ := normalize(v).(map[string]any)
-	return body, nil
-}
-
-func normalize(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = normalize(e)
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = normalize(e)
-		}
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return i
-		}
-		f, _ := t.Float64()
-		return f
-	}
-	return v
-}
+// decodeBody decodes kustomize's JSON output into manifest value types.
+func decodeBody(data []byte) (map[string]any, error) { return manifest.DecodeJSON(data) }
 
 // readable turns a kustomize error into one line: kustomize repeats the
 // whole patch text in its messages ("[patch: \"...\"]") and the file names

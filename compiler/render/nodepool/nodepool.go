@@ -285,32 +285,11 @@ func decodeObjects(v any) ([]map[string]any, error) {
 				return nil, fmt.Errorf("item %d (%v): metadata.annotations is %s, want an object", i, m["kind"], jsonType(a))
 			}
 		}
-		out = append(out, normalize(m).(map[string]any))
+		out = append(out, manifest.Normalize(m).(map[string]any))
 	}
 	return out, nil
 }
 
-// normalize turns json.Numbers into int64 (or float64 when fractional),
-// the number types of manifest.Object bodies.
-func normalize(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = normalize(e)
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = normalize(e)
-		}
-	case json.Number:
-		if n, err := t.Int64(); err == nil {
-			return n
-		}
-		f, _ := t.Float64()
-		return f
-	}
-	return v
-}
 
 func jsonType(v any) string {
 	switch v.(type) {
