@@ -61,6 +61,9 @@ func cueErrors(err error, file string, ec *errCtx) diag.List {
 		} else {
 			r.path, _ = (*node)(nil).resolve(r.sels)
 		}
+		if r.n != nil && r.n.derived {
+			continue
+		}
 		r.pos = dataPos(cueerrors.Positions(e))
 		if r.msg == "field not allowed" && r.n != nil && r.n.keyAt.File != "" {
 			r.pos = r.n.keyAt

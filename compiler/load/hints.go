@@ -3,10 +3,14 @@ package load
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/token"
 
 	"github.com/hubfleet/hubfleet/compiler/diag"
 )
@@ -76,6 +80,21 @@ func regexesOf(v cue.Value) []string {
 	return nil
 }
 
+var (
+	maxRunesRE = regexp.MustCompile(`^invalid value (".*") \(does not satisfy strings\.MaxRunes\((\d+)\)\)$`)
+	numBoundRE = regexp.MustCompile(`^invalid value (\S+) \(out of bound (>=|<=|>|<)(-?[0-9.]+)\)$`)
+	notEqualRE = regexp.MustCompile(`^invalid value "" \(out of bound !=""\)$`)
+)
+
+// boundWords says what a numeric bound asks for.
+var boundWords = map[string]string{">": "greater than", ">=": "at least", "<": "less than", "<=": "at most"}
+
+// typeWords names CUE's kinds the way a YAML author thinks of them.
+var typeWords = map[string]string{
+	"string": "a string", "int": "an integer", "float": "a number", "number": "a number",
+	"bool": "true or false", "struct": "a mapping of fields", "list": "a list", "null": "null",
+}
+
 // explain rewrites CUE's wording into the operator's terms and adds hints.
 func (ec *errCtx) explain(d *diag.Diagnostic, r rawErr) {
 	last := ""
@@ -91,32 +110,62 @@ func (ec *errCtx) explain(d *diag.Diagnostic, r rawErr) {
 		d.Message = "field is required but not present"
 	case strings.HasPrefix(r.msg, "incompatible list lengths (0 and"):
 		d.Message = "must not be empty"
-	case r.path == "nodeProvisioner" && strings.HasPrefix(r.msg, "conflicting values"):
-		if s, ok := stringValue(ec.tree.get("provider")); ok {
-			if v, ok := stringValue(r.n); ok {
-				d.Message = fmt.Sprintf("node provisioner %q is not available with provider %s", v, s)
-			}
-		}
-		d.Hint = "aws: karpenter; gcp: config-connector; azure: aso or karpenter"
+	case r.path == "nodeProvisioner" && (strings.HasPrefix(r.msg, "conflicting values") || strings.HasPrefix(r.msg, "invalid value")):
+		ec.explainProvisioner(d, r)
 	case (last == "clientSecret" || last == "sharedPassword") && strings.Contains(r.msg, "mismatched types"):
 		d.Message = "a secret must be a reference, never the secret itself"
 		d.Hint = fmt.Sprintf("write %s: {secretRef: {key: <key in the cluster's secret store>, property: <property>}}", last)
 	case typesRE.MatchString(r.msg):
 		m := typesRE.FindStringSubmatch(r.msg)
-		if (m[1] == "float" || m[1] == "int" || m[1] == "number" || m[1] == "bool") && m[2] == "string" {
-			d.Hint = "quote the value to make it a string"
+		got, want := nodeType(r.n), ""
+		switch got {
+		case m[1]:
+			want = m[2]
+		case m[2]:
+			want = m[1]
 		}
+		if want == "" || typeWords[want] == "" {
+			return
+		}
+		d.Message = fmt.Sprintf("must be %s, not %s", typeWords[want], describe(r.n))
+		if f := ec.formatOf(r.msg); f != nil && want == "string" {
+			d.Message = fmt.Sprintf("must be %s (a string), not %s", f.what, describe(r.n))
+		}
+		switch {
+		case want == "string" && (got == "float" || got == "int" || got == "bool"):
+			d.Hint = "quote the value to make it a string"
+		case want == "bool" && got == "string":
+			d.Hint = "write true or false, without quotes"
+		case (want == "int" || want == "number") && got == "string":
+			d.Hint = "write the number without quotes"
+		case want == "struct":
+			d.Hint = ec.structHint(r.sels)
+		}
+	case notEqualRE.MatchString(r.msg):
+		d.Message = "must not be empty"
+	case maxRunesRE.MatchString(r.msg):
+		m := maxRunesRE.FindStringSubmatch(r.msg)
+		val, _ := strconv.Unquote(m[1])
+		d.Message = fmt.Sprintf("must be at most %s characters, not %d", m[2], utf8.RuneCountInString(val))
+	case numBoundRE.MatchString(r.msg):
+		m := numBoundRE.FindStringSubmatch(r.msg)
+		d.Message = fmt.Sprintf("must be %s %s, not %s", boundWords[m[2]], m[3], m[1])
 	case boundRE.MatchString(r.msg):
 		m := boundRE.FindStringSubmatch(r.msg)
 		val, err1 := strconv.Unquote(m[1])
 		re, err2 := strconv.Unquote(m[2])
-		if err1 != nil || err2 != nil || ec.fmts == nil {
+		if err1 != nil || err2 != nil {
+			return
+		}
+		if re == "^/" {
+			d.Message = fmt.Sprintf("must start with /, not %q", val)
+			d.Hint = "write an absolute path, such as /" + strings.TrimLeft(val, "./")
+			return
+		}
+		if ec.fmts == nil || ec.fmts.byRegex[re] == nil {
 			return
 		}
 		f := ec.fmts.byRegex[re]
-		if f == nil {
-			return
-		}
 		d.Message = fmt.Sprintf("%q is not %s", val, f.what)
 		d.Hint = f.hint
 		if f.def == "#Quantity" {
@@ -125,6 +174,129 @@ func (ec *errCtx) explain(d *diag.Diagnostic, r rawErr) {
 			}
 		}
 	}
+}
+
+var regexOperandRE = regexp.MustCompile(`=~("(?:[^"\\]|\\.)*")`)
+
+// formatOf returns the schema format a CUE message names by its regular
+// expression, or nil.
+func (ec *errCtx) formatOf(msg string) *format {
+	m := regexOperandRE.FindStringSubmatch(msg)
+	if m == nil || ec.fmts == nil {
+		return nil
+	}
+	re, err := strconv.Unquote(m[1])
+	if err != nil {
+		return nil
+	}
+	return ec.fmts.byRegex[re]
+}
+
+// structHint shows the fields a mapping may hold, as the schema lists them.
+func (ec *errCtx) structHint(sels []string) string {
+	v := ec.def
+	for _, s := range sels {
+		if v = schemaStep(v, s); !v.Exists() {
+			return ""
+		}
+	}
+	it, err := v.Fields(cue.Optional(true))
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for it.Next() && len(names) < 4 {
+		names = append(names, it.Selector().Unquoted()+": ...")
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "write a mapping such as {" + strings.Join(names, ", ") + "}"
+}
+
+// explainProvisioner names the provisioners the cluster's provider
+// offers, read from the schema.
+func (ec *errCtx) explainProvisioner(d *diag.Diagnostic, r rawErr) {
+	prov, ok := stringValue(ec.tree.get("provider"))
+	v, ok2 := stringValue(r.n)
+	if !ok || !ok2 {
+		return
+	}
+	provSchema := schemaStep(ec.def, "provider")
+	if provSchema.Unify(provSchema.Context().Encode(prov)).Validate(cue.Concrete(true)) != nil {
+		return // the provider is wrong, and reported
+	}
+	d.Message = fmt.Sprintf("node provisioner %q is not available on %s", v, prov)
+	// Try each provisioner of the schema with this provider.
+	withProv := ec.def.FillPath(cue.MakePath(cue.Str("provider")), prov)
+	var names []string
+	for _, a := range disjuncts(schemaStep(ec.def, "nodeProvisioner")) {
+		s, err := a.String()
+		if err != nil {
+			continue
+		}
+		got := schemaStep(withProv.FillPath(cue.MakePath(cue.Str("nodeProvisioner")), s), "nodeProvisioner")
+		if got.Validate(cue.Concrete(true)) == nil {
+			names = append(names, strconv.Quote(s))
+		}
+	}
+	sort.Strings(names)
+	if len(names) > 0 {
+		d.Hint = "use one of: " + strings.Join(names, ", ")
+	}
+}
+
+// disjuncts returns the alternatives of a disjunction, or v itself.
+func disjuncts(v cue.Value) []cue.Value {
+	if op, args := v.Eval().Expr(); op == cue.OrOp {
+		return args
+	}
+	return []cue.Value{v}
+}
+
+// nodeType is the CUE kind of a written value, as CUE names it in
+// "mismatched types" errors.
+func nodeType(n *node) string {
+	if n == nil {
+		return ""
+	}
+	switch n.kind {
+	case kindMap:
+		return "struct"
+	case kindList:
+		return "list"
+	case kindNull:
+		return "null"
+	}
+	lit, ok := n.lit.(*ast.BasicLit)
+	if !ok {
+		return ""
+	}
+	switch lit.Kind {
+	case token.STRING:
+		return "string"
+	case token.INT:
+		return "int"
+	case token.FLOAT:
+		return "float"
+	case token.TRUE, token.FALSE:
+		return "bool"
+	}
+	return ""
+}
+
+// describe shows a written value in a message: a scalar as written, a
+// collection by its kind.
+func describe(n *node) string {
+	switch n.kind {
+	case kindMap:
+		return "a mapping"
+	case kindList:
+		return "a list"
+	case kindNull:
+		return "null"
+	}
+	return litText(n)
 }
 
 var quantityShapeRE = regexp.MustCompile(`^([0-9]*\.?[0-9]+)\s*([A-Za-z]*)$`)
@@ -161,29 +333,30 @@ func (ec *errCtx) suggest(sels []string) string {
 		return ""
 	}
 	bad := unquoteLabel(sels[len(sels)-1])
-	var ps []cue.Selector
+	v := ec.def
 	for _, s := range sels[:len(sels)-1] {
-		if isIndex(s) {
-			ps = append(ps, cue.AnyIndex)
-		} else {
-			ps = append(ps, cue.Str(unquoteLabel(s)))
+		if v = schemaStep(v, s); !v.Exists() {
+			return ""
 		}
-	}
-	v := ec.def.LookupPath(cue.MakePath(ps...))
-	if !v.Exists() {
-		return ""
 	}
 	it, err := v.Fields(cue.Optional(true))
 	if err != nil {
 		return ""
 	}
+	lower := strings.ToLower(bad)
 	best, bestD := "", 1<<30
 	for it.Next() {
 		name := it.Selector().Unquoted()
 		if name == bad {
 			continue
 		}
-		d := editDistance(strings.ToLower(bad), strings.ToLower(name))
+		ln := strings.ToLower(name)
+		d := editDistance(lower, ln)
+		// A field written with part of its name ("diskSize" for
+		// diskSizeGiB) is as good as a one-letter typo.
+		if len(lower) >= 4 && (strings.HasPrefix(ln, lower) || strings.HasPrefix(lower, ln)) {
+			d = min(d, 1)
+		}
 		if d < bestD || d == bestD && name < best {
 			best, bestD = name, d
 		}
@@ -192,6 +365,26 @@ func (ec *errCtx) suggest(sels []string) string {
 		return ""
 	}
 	return best
+}
+
+// schemaStep descends one selector of an error path in the schema: a
+// field however it is declared (regular, optional or required), a list
+// element or a map value.
+func schemaStep(v cue.Value, s string) cue.Value {
+	if isIndex(s) {
+		if x := v.LookupPath(cue.MakePath(cue.AnyIndex)); x.Exists() {
+			return x
+		}
+		i, _ := strconv.Atoi(s)
+		return v.LookupPath(cue.MakePath(cue.Index(i)))
+	}
+	sel := cue.Str(unquoteLabel(s))
+	for _, x := range []cue.Selector{sel, sel.Optional(), sel.Required()} {
+		if f := v.LookupPath(cue.MakePath(x)); f.Exists() {
+			return f
+		}
+	}
+	return v.LookupPath(cue.MakePath(cue.AnyString))
 }
 
 // editDistance is the Levenshtein distance of two strings.

@@ -41,9 +41,9 @@ const (
 	ClusterFile = "cluster.yaml"
 )
 
-// recycleAfter is how many hubs a worker validates before it drops its CUE
-// context: a context only grows.
-const recycleAfter = 200
+// recycleAfter is how many values a worker validates before it drops its
+// CUE context: a context only grows.
+const recycleAfter = 1000
 
 // Load reads and validates the fleet under fsys, which is rooted at the
 // repository root (it contains hubs/). It returns every diagnostic found,
@@ -59,23 +59,31 @@ func Load(fsys fs.FS, opts Options) (fleet *model.Fleet, errs diag.List) {
 	lay, errs := discover(fsys, opts.Select)
 	fleet = &model.Fleet{}
 
-	var fleetData []byte
+	// fleet.yaml is parsed once; its tree is shared, read-only, by the
+	// workers (nodes are never mutated).
+	var fleetTree *node
 	if lay.hasFleet {
 		data, err := readFile(fsys, FleetFile)
 		if err != nil {
 			errs.Add(*err)
 		} else {
-			fleetData = data
 			fleet.Source = FleetFile
+			t, perrs := parseYAML(newSource(FleetFile, data))
+			errs.Merge(perrs)
+			if len(perrs) == 0 {
+				fleetTree = t
+			}
 		}
 	}
+	fleetD := fleetTree.get("hubDefaults")
 
-	w, err := newWorker(fleetData)
+	cache := newPieceCache()
+	w, err := newWorker(fleetD, cache)
 	if err != nil {
 		errs.Errorf(model.Pos{File: "schema"}, "", "%v", err)
 		return fleet, errs
 	}
-	errs.Merge(w.loadFleet(fleet))
+	errs.Merge(w.loadFleet(fleet, fleetTree, fleet.Source != "" && fleetTree == nil))
 
 	workers := opts.Workers
 	if workers <= 0 {
@@ -94,7 +102,7 @@ func Load(fsys fs.FS, opts Options) (fleet *model.Fleet, errs diag.List) {
 				// Each worker has its own CUE context: values are never
 				// shared between goroutines.
 				var err error
-				if ww, err = newWorker(fleetData); err != nil {
+				if ww, err = newWorker(fleetD, cache); err != nil {
 					for idx := range jobs {
 						results[idx].errs.Errorf(model.Pos{File: "schema"}, "", "%v", err)
 					}

@@ -83,6 +83,9 @@ func TestLoadValidFixture(t *testing.T) {
 	if h.Cluster != c || h.Name != "h1" || h.Namespace != "h1" || c.Name != "c1" {
 		t.Errorf("names: cluster %q hub %q namespace %q", c.Name, h.Name, h.Namespace)
 	}
+	if h.DisplayName != "h1" || h.Profiles[0].DisplayName != "small" || c.ArgoCD.Destination != "c1" {
+		t.Errorf("derived defaults: displayName %q, profile %q, destination %q", h.DisplayName, h.Profiles[0].DisplayName, c.ArgoCD.Destination)
+	}
 	if h.Image != "pangeo/pangeo-notebook:2024.11.08" || h.Culling.IdleTimeout != 1200 || h.Culling.Every != 600 {
 		t.Errorf("layering: image %q culling %+v", h.Image, h.Culling)
 	}
@@ -164,7 +167,7 @@ func TestLoadErrors(t *testing.T) {
 				"hubs/fleet.yaml": strings.Replace(fleetYAML, "1200", "-5", 1),
 				"hubs/c1/h2.yaml": strings.Replace(hubYAML, "h1.example", "h2.example", 1),
 			},
-			want: []string{"hubs/fleet.yaml:4:26: hubDefaults.culling.idleTimeout: invalid value -5 (out of bound >0)"},
+			want: []string{"hubs/fleet.yaml:4:26: hubDefaults.culling.idleTimeout: must be greater than 0, not -5"},
 		},
 		{
 			name:  "enum",
@@ -178,7 +181,7 @@ func TestLoadErrors(t *testing.T) {
 				`hubs/c1/h1.yaml:1:9: domain: "h1" is not a domain name` + "\n\thint: write a fully qualified lower-case name such as hub.example.org",
 				"hubs/c1/h1.yaml:2:11: storage.home.path: field is required but not present",
 				"hubs/c1/h1.yaml:2:11: storage.home.server: field is required but not present",
-				"hubs/c1/h1.yaml:3:18: culling.every: invalid value 0 (out of bound >0)",
+				"hubs/c1/h1.yaml:3:18: culling.every: must be greater than 0, not 0",
 				"hubs/c1/h1.yaml:4:1: cullling: field not allowed\n\thint: did you mean culling?",
 			},
 		},
@@ -245,14 +248,20 @@ func TestLoadErrors(t *testing.T) {
 			files: map[string]string{"hubs/c1/cluster.yaml": strings.Replace(clusterYAML, "secretStore:", "gcp: {project: pangeo-hubs, location: us-central1, clusterName: c}\nnodeProvisioner: aso\nsecretStore:", 1)},
 			want: []string{
 				"hubs/c1/cluster.yaml:3:1: gcp: the gcp block is only for provider gcp",
-				"hubs/c1/cluster.yaml:4:18: nodeProvisioner: node provisioner \"aso\" is not available with provider aws\n\thint: aws: karpenter; gcp: config-connector; azure: aso or karpenter",
+				"hubs/c1/cluster.yaml:4:18: nodeProvisioner: node provisioner \"aso\" is not available on aws\n\thint: use one of: \"karpenter\"",
 			},
+		},
+		{
+			name: "provisioner of another provider",
+			files: map[string]string{"hubs/c1/cluster.yaml": "provider: azure\nazure: {subscriptionID: 01234567-89ab-cdef-0123-456789abcdef, resourceGroup: rg, clusterName: c1, location: westeurope}\n" +
+				"nodeProvisioner: config-connector\nsecretStore: {name: store}\nnodePools: [{name: user, purpose: user, instanceTypes: [Standard_E4s_v5], max: 10}]\n"},
+			want: []string{"hubs/c1/cluster.yaml:3:18: nodeProvisioner: node provisioner \"config-connector\" is not available on azure\n\thint: use one of: \"aso\", \"karpenter\""},
 		},
 		{
 			name:  "cluster errors: taint, account, missing field",
 			files: map[string]string{"hubs/c1/cluster.yaml": strings.Replace(strings.Replace(clusterYAML, `"123456789012"`, "12345", 1), "max: 10}", "taints: [{key: a, effect: Never}]}", 1)},
 			want: []string{
-				`hubs/c1/cluster.yaml:2:16: aws.account: conflicting values 12345 and =~"^[0-9]{12}$" (mismatched types int and string)` + "\n\thint: quote the value to make it a string",
+				"hubs/c1/cluster.yaml:2:16: aws.account: must be an AWS account ID (a string), not 12345" + "\n\thint: quote the value to make it a string",
 				"hubs/c1/cluster.yaml:7:5: nodePools[1].max: field is required but not present",
 				`hubs/c1/cluster.yaml:7:87: nodePools[1].taints[0].effect: invalid value "Never": must be one of "NoExecute", "NoSchedule", "PreferNoSchedule"`,
 			},
@@ -260,12 +269,12 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "number where a string belongs",
 			files: map[string]string{"hubs/fleet.yaml": "versions: {jupyterhub: 4.4}\n" + fleetYAML},
-			want:  []string{"hubs/fleet.yaml:1:24: versions.jupyterhub: conflicting values 4.4 and =~\"^v?[0-9]+\\\\.[0-9]+\\\\.[0-9]+([-+][0-9A-Za-z.-]+)?$\" (mismatched types float and string)\n\thint: quote the value to make it a string"},
+			want:  []string{"hubs/fleet.yaml:1:24: versions.jupyterhub: must be a release version (a string), not 4.4\n\thint: quote the value to make it a string"},
 		},
 		{
 			name:  "hub in CUE",
 			files: map[string]string{"hubs/c1/h2.cue": "domain: \"h2.example.org\"\nauth: {type: \"google\", clientId: \"x\", clientSecret: secretRef: key: 1}\nprofiles: [{slug: \"s\", nodePool: \"user\"}]\n"},
-			want:  []string{"hubs/c1/h2.cue:2:64: auth.clientSecret.secretRef.key: conflicting values 1 and string (mismatched types int and string)\n\thint: quote the value to make it a string"},
+			want:  []string{"hubs/c1/h2.cue:2:64: auth.clientSecret.secretRef.key: must be a string, not 1\n\thint: quote the value to make it a string"},
 		},
 		{
 			name:  "incomplete CUE hub",

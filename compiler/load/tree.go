@@ -27,6 +27,10 @@ type node struct {
 	tpos token.Pos
 	// keyAt is where the key of the field holding this value was written.
 	keyAt model.Pos
+	// derived marks a value the loader filled in from another one (a
+	// displayName from the name): an error in it is the error of its
+	// source, reported there.
+	derived bool
 }
 
 type nodeKind int
@@ -204,7 +208,9 @@ func (n *node) positions(prefix string, out model.Positions) {
 	if n == nil {
 		return
 	}
-	if prefix != "" {
+	// The empty blocks every hub starts from were written nowhere: they
+	// get the position of their nearest written ancestor later.
+	if prefix != "" && n.pos.File != "" {
 		out[prefix] = n.pos
 	}
 	switch n.kind {

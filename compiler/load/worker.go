@@ -21,25 +21,27 @@ import (
 // worker owns one CUE context and everything made in it. It is used by one
 // goroutine at a time.
 type worker struct {
-	fleetData []byte
-
 	ctx    *cue.Context
 	sch    cue.Value
 	defs   map[string]cue.Value // "#Hub", "#Cluster", ...
 	fmts   *formatSet
-	hubs   int   // hubs validated in ctx
-	fleetD *node // fleet hubDefaults, parsed in this worker
+	evals  int   // values validated in ctx
+	fleetD *node // fleet hubDefaults, shared read-only by the workers
+
+	cache       *pieceCache // shared by the workers of one Load
+	hubFields   []hubField  // the top-level fields of #Hub
+	hubFieldIdx map[string]int
 }
 
-func newWorker(fleetData []byte) (*worker, error) {
-	w := &worker{fleetData: fleetData}
+func newWorker(fleetD *node, cache *pieceCache) (*worker, error) {
+	w := &worker{fleetD: fleetD, cache: cache}
 	if err := w.reset(); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-// reset starts a fresh context: compile the schema, parse fleet defaults.
+// reset starts a fresh context and compiles the schema in it.
 func (w *worker) reset() error {
 	w.ctx = cuecontext.New()
 	sch, err := schema.Compile(w.ctx)
@@ -56,12 +58,9 @@ func (w *worker) reset() error {
 		w.defs[d] = v
 	}
 	w.fmts = newFormatSet(sch)
-	w.hubs = 0
-	w.fleetD = nil
-	if w.fleetData != nil {
-		if t, errs := parseYAML(newSource(FleetFile, w.fleetData)); len(errs) == 0 && t != nil {
-			w.fleetD = t.get("hubDefaults")
-		}
+	w.evals = 0
+	if w.hubFields, w.hubFieldIdx, err = hubFields(w.defs["#Hub"]); err != nil {
+		return fmt.Errorf("embedded schema: %w", err)
 	}
 	return nil
 }
@@ -152,17 +151,16 @@ func (w *worker) checkDefaults(tree *node, file string) diag.List {
 	return out
 }
 
-// loadFleet validates hubs/fleet.yaml (or the defaults when there is none)
-// into f.
-func (w *worker) loadFleet(f *model.Fleet) diag.List {
+// loadFleet validates hubs/fleet.yaml (or the defaults when there is
+// none) into f. tree is the parsed file, nil when there is none or when it
+// could not be parsed (broken: its errors are reported already).
+func (w *worker) loadFleet(f *model.Fleet, tree *node, broken bool) diag.List {
 	var errs diag.List
-	tree := &node{kind: kindMap}
-	if w.fleetData != nil {
-		t, perrs := parseYAML(newSource(FleetFile, w.fleetData))
-		if len(perrs) > 0 {
-			return perrs
-		}
-		tree = t
+	if broken {
+		return nil
+	}
+	if tree == nil {
+		tree = &node{kind: kindMap}
 	}
 	defaults := tree.get("hubDefaults")
 	errs.Merge(w.checkDefaults(defaults, FleetFile))
@@ -211,10 +209,10 @@ func (w *worker) loadCluster(fsys fs.FS, cf clusterFiles) clusterResult {
 		res.errs.Merge(perrs)
 		return res
 	}
-	tree = w.injectName(tree, cf.name, "folder", &res.errs)
+	tree = w.injectName(tree, cf.name, "folder", file, &res.errs)
 	clusterD := tree.get("hubDefaults")
 	res.errs.Merge(w.checkDefaults(clusterD, file))
-	body := tree.without("hubDefaults")
+	body := deriveDefaults(tree.without("hubDefaults"), false)
 	v, verrs := w.validate("#Cluster", body, file, "", true)
 	res.errs.Merge(verrs)
 
@@ -253,14 +251,71 @@ func (w *worker) loadCluster(fsys fs.FS, cf clusterFiles) clusterResult {
 
 // injectName sets name from the folder or file stem, after checking that a
 // written name agrees.
-func (w *worker) injectName(tree *node, name, what string, errs *diag.List) *node {
+func (w *worker) injectName(tree *node, name, what, file string, errs *diag.List) *node {
+	pos := model.Pos{File: file, Line: 1, Col: 1}
 	if n := tree.get("name"); n != nil {
+		pos = n.pos
 		if s, ok := stringValue(n); !ok || s != name {
 			errs.Errorf(n.pos, "name", "name must equal the %s name %q", what, name).
 				WithHint("remove the name field, or rename the %s", what)
 		}
 	}
-	return tree.with("name", &node{kind: kindScalar, lit: ast.NewString(name)})
+	return tree.with("name", &node{kind: kindScalar, lit: ast.NewString(name), pos: pos})
+}
+
+// deriveDefaults fills in the fields whose default is another field of the
+// same value: a hub's displayName and namespace (its name), a profile's
+// displayName (its slug) and a cluster's Argo CD destination (its name).
+// The loader does this rather than the schema so that a bad name is
+// reported once, not again in every field copied from it.
+func deriveDefaults(tree *node, isHub bool) *node {
+	if tree == nil || tree.kind != kindMap {
+		return tree
+	}
+	name := tree.get("name")
+	if !isHub {
+		argocd := tree.get("argocd")
+		if argocd == nil {
+			argocd = &node{kind: kindMap, pos: name.pos}
+		}
+		if argocd.kind == kindMap && argocd.get("destination") == nil {
+			return tree.with("argocd", argocd.with("destination", derivedCopy(name)))
+		}
+		return tree
+	}
+	for _, k := range []string{"displayName", "namespace"} {
+		if tree.get(k) == nil {
+			tree = tree.with(k, derivedCopy(name))
+		}
+	}
+	profiles := tree.get("profiles")
+	if profiles == nil || profiles.kind != kindList {
+		return tree
+	}
+	var items []*node
+	for i, p := range profiles.items {
+		slug := p.get("slug")
+		if _, ok := stringValue(slug); !ok || p.get("displayName") != nil {
+			continue
+		}
+		if items == nil {
+			items = append([]*node(nil), profiles.items...)
+		}
+		items[i] = p.with("displayName", derivedCopy(slug))
+	}
+	if items == nil {
+		return tree
+	}
+	c := *profiles
+	c.items = items
+	return tree.with("profiles", &c)
+}
+
+func derivedCopy(n *node) *node {
+	c := *n
+	c.derived = true
+	c.tpos = token.NoPos
+	return &c
 }
 
 func stringValue(n *node) (string, bool) {
@@ -287,13 +342,12 @@ func baseHub() *node {
 
 func (w *worker) loadHub(fsys fs.FS, hf hubFile, base *node) (*model.Hub, diag.List) {
 	var errs diag.List
-	if w.hubs >= recycleAfter {
+	if w.evals >= recycleAfter {
 		if err := w.reset(); err != nil {
 			errs.Errorf(model.Pos{File: hf.path}, "", "%v", err)
 			return nil, errs
 		}
 	}
-	w.hubs++
 	data, derr := readFile(fsys, hf.path)
 	if derr != nil {
 		errs.Add(*derr)
@@ -310,21 +364,33 @@ func (w *worker) loadHub(fsys fs.FS, hf hubFile, base *node) (*model.Hub, diag.L
 	if len(perrs) > 0 {
 		return nil, perrs
 	}
-	tree = w.injectName(tree, hf.name, "file", &errs)
-	eff := merge(base, tree)
+	tree = w.injectName(tree, hf.name, "file", hf.path, &errs)
+	eff := deriveDefaults(merge(base, tree), true)
+	h := &model.Hub{}
+	if w.fastHub(eff, h, hf.path) {
+		finishHub(h, hf.name)
+		return h, errs
+	}
+	*h = model.Hub{}
+	w.evals++
 	v, verrs := w.validate("#Hub", eff, hf.path, "hubDefaults.", true)
 	errs.Merge(verrs)
 	if len(verrs) > 0 {
 		return nil, errs
 	}
-	h := &model.Hub{}
 	hsrc, err := decode(v, h, hf.path, eff)
 	if err != nil {
 		errs.Errorf(model.Pos{File: hf.path, Line: 1, Col: 1}, "", "cannot decode: %v", err)
 		return nil, errs
 	}
-	h.Name = hf.name
 	h.Src = hsrc
+	finishHub(h, hf.name)
+	return h, errs
+}
+
+// finishHub sets what the hub's parts need to know about the hub.
+func finishHub(h *model.Hub, name string) {
+	h.Name = name
 	for i := range h.NodePools {
 		p := &h.NodePools[i]
 		p.Hub = h.Name
@@ -336,7 +402,6 @@ func (w *worker) loadHub(fsys fs.FS, hf hubFile, base *node) (*model.Hub, diag.L
 		p.Path = joinIndex("patches", i)
 		p.Pos = h.Src.At(p.Path)
 	}
-	return h, errs
 }
 
 // decode exports a validated value once, as JSON, and reads both the model

@@ -133,17 +133,187 @@ func yamlKindName(n *yaml.Node) string {
 func yamlError(src *source, err error) diag.Diagnostic {
 	msg := err.Error()
 	line := 1
+	named := false
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		named = true
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	d := diag.Diagnostic{Pos: model.Pos{File: src.path, Line: line, Col: 1}, Message: "invalid YAML: " + msg}
+	col := 1
+	var hint string
+	if parserErrors[msg] {
+		// go.yaml.in/yaml/v3 counts lines from 0 for parser errors (not
+		// for scanner errors): the line it names is the one before.
+		if named {
+			line++
+		}
+		line, col, hint = locateParserError(src, msg, line)
+	}
+	d := diag.Diagnostic{Pos: model.Pos{File: src.path, Line: line, Col: col}, Message: "invalid YAML: " + msg, Hint: hint}
 	if strings.Contains(msg, "found character that cannot start any token") && bytes.Contains(src.data, []byte("\t")) {
 		d.Hint = "YAML forbids tabs for indentation; indent with spaces"
 	}
 	return d
+}
+
+// parserErrors are the messages of the YAML parser (as opposed to its
+// scanner), whose line numbers are off by one.
+var parserErrors = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// locateParserError refines where a parser error is. The parser names the
+// start of the collection it was reading: for a flow collection ([...] or
+// {...}) that is the bracket left open, found by scanning its line; for a
+// block collection the token that broke it is further down, at the first
+// line whose prefix of the file fails the same way.
+func locateParserError(src *source, msg string, line int) (int, int, string) {
+	// An error at the end of the file belongs to the last line written.
+	last := len(src.lineStarts)
+	for last > 1 && len(bytes.TrimSpace(src.line(last))) == 0 {
+		last--
+	}
+	if line > last {
+		line = last
+	}
+	switch msg {
+	case "did not find expected node content":
+		for _, open := range []byte{'[', '{'} {
+			if c := openBracket(src, line, open); c > 0 {
+				return line, c, "a value is missing in the collection opened here"
+			}
+		}
+	case "did not find expected ',' or ']'", "did not find expected ',' or '}'":
+		open, hint := byte('['), "the list opened here needs a closing ] and commas between its items"
+		if strings.HasSuffix(msg, "'}'") {
+			open, hint = '{', "the mapping opened here needs a closing } and commas between its fields"
+		}
+		// A collection opened on the first line is named by where the
+		// parser stopped instead.
+		for _, l := range []int{line, 1} {
+			if c := openBracket(src, l, open); c > 0 {
+				return l, c, hint
+			}
+		}
+	case "did not find expected key", "did not find expected '-' indicator":
+		if l := firstFailingLine(src, msg, line); l > 0 {
+			return l, indentCol(src, l), "check the indentation of this line"
+		}
+	}
+	return line, 1, ""
+}
+
+// openBracket returns the column (1-based, in bytes) of the innermost
+// bracket of the given kind that is not closed on its line, or 0.
+func openBracket(src *source, line int, open byte) int {
+	text := src.line(line)
+	type opened struct {
+		b   byte
+		col int
+	}
+	var stack []opened
+	var quote byte
+scan:
+	for i := 0; i < len(text); i++ {
+		b := text[i]
+		switch {
+		case quote != 0:
+			if b == quote {
+				quote = 0
+			}
+		case b == '"' || b == '\'':
+			quote = b
+		case b == '#' && (i == 0 || text[i-1] == ' '):
+			break scan
+		case b == '[' || b == '{':
+			stack = append(stack, opened{b, i + 1})
+		case b == ']' || b == '}':
+			if len(stack) == 0 {
+				continue
+			}
+			top := stack[len(stack)-1]
+			if (top.b == '[') != (b == ']') {
+				break scan // mismatched: top is the one left open
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		if stack[i].b == open {
+			return stack[i].col
+		}
+	}
+	return 0
+}
+
+// maxRescanLines and maxRescanBytes bound the search for the line that
+// broke a block collection (each step parses a prefix of the file).
+const (
+	maxRescanLines = 200
+	maxRescanBytes = 4 << 20
+)
+
+// firstFailingLine returns the first line from start on such that the file
+// up to and including it fails with msg, or 0.
+func firstFailingLine(src *source, msg string, start int) int {
+	budget := maxRescanBytes
+	for l := max(start, 1); l <= len(src.lineStarts) && l < start+maxRescanLines; l++ {
+		end := len(src.data)
+		if l < len(src.lineStarts) {
+			end = src.lineStarts[l]
+		}
+		if budget -= end; budget < 0 {
+			return 0
+		}
+		if err := parseAll(src.data[:end]); err != nil && strings.HasSuffix(err.Error(), msg) {
+			return l
+		}
+	}
+	return 0
+}
+
+// parseAll parses every document of data and returns the first error.
+func parseAll(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// line returns the text of a 1-based line without its newline.
+func (s *source) line(l int) []byte {
+	if l < 1 || l > len(s.lineStarts) {
+		return nil
+	}
+	end := len(s.data)
+	if l < len(s.lineStarts) {
+		end = s.lineStarts[l]
+	}
+	return bytes.TrimRight(s.data[s.lineStarts[l-1]:end], "\r\n")
+}
+
+// indentCol is the column of the first non-blank character of a line.
+func indentCol(src *source, l int) int {
+	text := src.line(l)
+	return len(text) - len(bytes.TrimLeft(text, " ")) + 1
 }
 
 // tabIndentedLine returns the first line whose indentation holds a tab, or 0.
