@@ -290,7 +290,6 @@ func decodeObjects(v any) ([]map[string]any, error) {
 	return out, nil
 }
 
-
 func jsonType(v any) string {
 	switch v.(type) {
 	case map[string]any:
