@@ -63,12 +63,13 @@ type object struct {
 	body map[string]any
 }
 
-// objectsOf splits a tree into objects, keyed by identity. The location of
-// a file says which cluster and hub it belongs to (see build.OutputPath).
-func objectsOf(t output.Tree) (map[string]object, error) {
+// objectsOf splits a tree into objects, keyed by identity, skipping the
+// files for which skip returns true. The location of a file says which
+// cluster and hub it belongs to (see build.OutputPath).
+func objectsOf(t output.Tree, skip func(file string) bool) (map[string]object, error) {
 	out := map[string]object{}
 	for file, data := range t {
-		if !strings.HasSuffix(file, ".yaml") {
+		if !strings.HasSuffix(file, ".yaml") || skip(file) {
 			continue
 		}
 		cluster, hub := owner(file)
@@ -136,11 +137,19 @@ func splitDocs(data []byte) ([]string, error) {
 // compareTrees lists object changes in a stable order: by cluster, hub,
 // kind, namespace, name.
 func compareTrees(base, head output.Tree) ([]ObjectChange, error) {
-	bo, err := objectsOf(base)
+	// A file with the same bytes on both sides holds the same objects:
+	// only files that differ are parsed (most of a fleet is untouched by a
+	// typical change).
+	same := func(file string) bool {
+		b, ok := base[file]
+		h, ok2 := head[file]
+		return ok && ok2 && bytes.Equal(b, h)
+	}
+	bo, err := objectsOf(base, same)
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)
 	}
-	ho, err := objectsOf(head)
+	ho, err := objectsOf(head, same)
 	if err != nil {
 		return nil, fmt.Errorf("head: %w", err)
 	}
