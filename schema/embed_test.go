@@ -3,16 +3,15 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"sort"
 	"testing"
 
+	"github.com/hubfleet/hubfleet/internal/golden"
+
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestJSONSchemaFilesUpToDate keeps the editor schemas in schema/*.json in
 // step with the CUE definitions: run with -update after editing a .cue file.
@@ -28,7 +27,7 @@ func TestJSONSchemaFilesUpToDate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("JSONSchema(%s): %v", def, err)
 		}
-		if *update {
+		if golden.Update() {
 			if err := os.WriteFile(file, got, 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,12 +12,12 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/hubfleet/hubfleet/internal/golden"
+
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hubfleet/hubfleet/cmd/hubfleet/cli"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar")
 
 // TestMain lets scripts run the real CLI as the command "hubfleet", plus
 // "treehash", which prints a digest of a directory tree (to prove that a
@@ -39,7 +38,7 @@ func TestScripts(t *testing.T) {
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
-		UpdateScripts:       *update,
+		UpdateScripts:       golden.Update(),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {

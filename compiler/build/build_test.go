@@ -2,7 +2,6 @@ package build
 
 import (
 	"bytes"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/hubfleet/hubfleet/internal/golden"
 
 	"sigs.k8s.io/yaml"
 
@@ -19,8 +20,6 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/output"
 	"github.com/hubfleet/hubfleet/compiler/verify"
 )
-
-var update = flag.Bool("update", false, "rewrite the repository's rendered/ (the golden output of the shipped fleet)")
 
 const repoRoot = "../.."
 
@@ -45,7 +44,7 @@ func TestShippedFleetGolden(t *testing.T) {
 	root := os.DirFS(repoRoot)
 	res := mustRender(t, root, Options{})
 	out := filepath.Join(repoRoot, "rendered")
-	if *update {
+	if golden.Update() {
 		if _, err := output.Write(out, res.Tree); err != nil {
 			t.Fatal(err)
 		}

@@ -1,15 +1,13 @@
 package overview
 
 import (
-	"flag"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/hubfleet/hubfleet/internal/golden"
+
 	"github.com/hubfleet/hubfleet/compiler/model"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func fleet() *model.Fleet {
 	c := &model.Cluster{Name: "pangeo-aws", Provider: "aws", NodeProvisioner: "karpenter",
@@ -35,19 +33,8 @@ func fleet() *model.Fleet {
 
 func TestGolden(t *testing.T) {
 	got := Markdown(fleet())
-	const golden = "testdata/fleet.golden.md"
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Fatalf("overview differs from %s (run with -update and review):\n%s", golden, got)
-	}
+	const file = "testdata/fleet.golden.md"
+	golden.Check(t, file, got)
 }
 
 func TestMermaidEdgesFollowPools(t *testing.T) {

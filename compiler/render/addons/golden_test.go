@@ -2,18 +2,13 @@ package addons
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/output"
+	"github.com/hubfleet/hubfleet/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // encodeAll is the objects as the output stage writes them, one document
 // each, preceded by where they belong.
@@ -33,23 +28,8 @@ func encodeAll(t *testing.T, objs []*manifest.Object) []byte {
 
 func TestGolden(t *testing.T) {
 	got := encodeAll(t, mustRender(t, threeClusters()))
-	golden := filepath.Join("testdata", "three-clusters.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
-	}
+	file := filepath.Join("testdata", "three-clusters.golden")
+	golden.Check(t, file, got)
 }
 
 // TestDeterministic renders twice from fresh fleets; map iteration order

@@ -2,19 +2,16 @@ package daskgateway
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/hubfleet/hubfleet/internal/golden"
+
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // dump writes objects as a YAML stream, each headed by where it belongs.
 func dump(objs []*manifest.Object) ([]byte, error) {
@@ -31,20 +28,7 @@ func dump(objs []*manifest.Object) ([]byte, error) {
 
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s differs from golden (-want +got; go test -update rewrites it):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 func TestGolden(t *testing.T) {

@@ -2,8 +2,6 @@ package jupyterhub
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,9 +9,8 @@ import (
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/render/base"
+	"github.com/hubfleet/hubfleet/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // dump writes objects as one YAML stream in manifest order.
 func dump(t *testing.T, objs []*manifest.Object) []byte {
@@ -41,19 +38,7 @@ func TestGolden(t *testing.T) {
 			}
 			got := dump(t, objs)
 			path := filepath.Join("testdata", name+".golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the rendering; rerun with -update and review the diff", path)
-			}
+			golden.Check(t, path, got)
 		})
 	}
 }

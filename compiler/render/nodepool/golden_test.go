@@ -2,19 +2,16 @@ package nodepool
 
 import (
 	"bytes"
-	"flag"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/hubfleet/hubfleet/internal/golden"
+
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // encode writes objects as a YAML stream, each preceded by its source.
 func encode(t *testing.T, objs []*manifest.Object) []byte {
@@ -41,19 +38,8 @@ func TestGolden(t *testing.T) {
 			}
 			got := encode(t, objs)
 			file := filepath.Join("testdata", p.template+".golden")
-			if *update {
-				if err := os.WriteFile(file, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if d := cmp.Diff(string(want), string(got)); d != "" {
-				t.Errorf("%s differs from the golden file (-want +got):\n%s", file, d)
-			}
+			golden.Check(t, file, got)
+
 		})
 	}
 }

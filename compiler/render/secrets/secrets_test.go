@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,9 +17,8 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/model"
 	"github.com/hubfleet/hubfleet/compiler/render/base"
+	"github.com/hubfleet/hubfleet/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func fleet() *model.Fleet {
 	return &model.Fleet{Versions: model.Versions{JupyterHub: "4.4.0", DaskGateway: "2026.3.0"}}
@@ -85,19 +83,7 @@ func TestGolden(t *testing.T) {
 				buf.Write(b)
 			}
 			path := filepath.Join("testdata", name+".golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from the rendering; rerun with -update and review the diff", path)
-			}
+			golden.Check(t, path, buf.Bytes())
 		})
 	}
 }
