@@ -26,7 +26,8 @@ import (
 )
 
 // The CRDs of the kinds hubfleet renders, copied byte for byte from
-// /work/shared/crds (see that folder's README for their provenance).
+// shared/crds next to the repository (see that folder's README for their
+// provenance).
 //
 //go:embed crds/*.yaml crds/azure-variants/*.yaml
 var crdFiles embed.FS
@@ -68,6 +69,7 @@ func init() {
 	register("argoproj.io", "Application", "", "argoproj.io_applications.yaml")
 	register("argoproj.io", "AppProject", "", "argoproj.io_appprojects.yaml")
 	register("external-secrets.io", "ExternalSecret", "", "external-secrets.io_externalsecrets.yaml")
+	register("external-secrets.io", "ClusterSecretStore", "", "external-secrets.io_clustersecretstores.yaml")
 	register("generators.external-secrets.io", "Password", "", "generators.external-secrets.io_passwords.yaml")
 	register("gateway.dask.org", "DaskCluster", "", "gateway.dask.org_daskclusters.yaml")
 	register("traefik.io", "IngressRoute", "", "traefik.io_ingressroutes.yaml")

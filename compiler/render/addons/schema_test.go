@@ -1,7 +1,6 @@
 package addons
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,102 +10,14 @@ import (
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
+	"k8s.io/apimachinery/pkg/runtime"
 	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/model"
 	"github.com/hubfleet/hubfleet/compiler/verify"
 )
-
-// sharedCRDs holds the upstream CRDs; HUBFLEET_SHARED_CRDS overrides it.
-func sharedCRDs() string {
-	if d := os.Getenv("HUBFLEET_SHARED_CRDS"); d != "" {
-		return d
-	}
-	return "/work/shared/crds"
-}
-
-// schema is one served version of a CRD: what the API server validates a
-// custom resource with, and what it prunes unknown fields with.
-type schema struct {
-	validator  validation.SchemaValidator
-	structural *structuralschema.Structural
-}
-
-func loadSchema(t *testing.T, file, version string) schema {
-	t.Helper()
-	return loadSchemaFrom(t, sharedCRDs(), file, version)
-}
-
-func loadSchemaFrom(t *testing.T, dir, file, version string) schema {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, file))
-	if err != nil {
-		t.Skipf("CRD not available: %v", err)
-	}
-	var crd apiextensionsv1.CustomResourceDefinition
-	if err := yaml.Unmarshal(data, &crd); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	for _, v := range crd.Spec.Versions {
-		if v.Name != version || v.Schema == nil {
-			continue
-		}
-		var props apiextensions.JSONSchemaProps
-		if err := apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(
-			v.Schema.OpenAPIV3Schema, &props, nil); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		val, _, err := validation.NewSchemaValidator(&props)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		st, err := structuralschema.NewStructural(&props)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		return schema{validator: val, structural: st}
-	}
-	t.Fatalf("%s: no served version %s", file, version)
-	return schema{}
-}
-
-// problems lists what the API server would reject, and the fields it
-// would silently drop as unknown.
-func (s schema) problems(t *testing.T, body map[string]any) []string {
-	t.Helper()
-	var out []string
-	for _, e := range validation.ValidateCustomResource(field.NewPath(""), body, s.validator) {
-		out = append(out, e.Error())
-	}
-	cp := roundTrip(t, body)
-	for _, u := range pruning.PruneWithOptions(cp, s.structural, true,
-		structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}) {
-		out = append(out, "unknown field "+u)
-	}
-	meta, _ := body["metadata"].(map[string]any)
-	name, _ := meta["name"].(string)
-	for _, e := range k8svalidation.IsDNS1123Subdomain(name) {
-		out = append(out, "metadata.name: "+e)
-	}
-	return out
-}
-
-// roundTrip is body as JSON decodes it: the form the API server sees.
-func roundTrip(t *testing.T, body map[string]any) map[string]any {
-	t.Helper()
-	data, err := json.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out map[string]any
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func fleets() map[string]*model.Fleet {
 	nap := threeClusters()
@@ -119,54 +30,52 @@ func fleets() map[string]*model.Fleet {
 	return map[string]*model.Fleet{"three clusters": threeClusters(), "azure NAP, SecretStore": nap}
 }
 
-// TestArgoObjectsValid validates every AppProject and Application against
-// the Argo CD v3.5.1 CRDs, and through package verify as the build does.
+// TestArgoObjectsValid validates every AppProject and Application through
+// package verify (the Argo CD v3.5.1 CRDs), as the build does.
 func TestArgoObjectsValid(t *testing.T) {
-	schemas := map[string]schema{
-		"Application": loadSchema(t, "argoproj.io_applications.yaml", "v1alpha1"),
-		"AppProject":  loadSchema(t, "argoproj.io_appprojects.yaml", "v1alpha1"),
-	}
 	for name, f := range fleets() {
 		t.Run(name, func(t *testing.T) {
 			for _, o := range mustRender(t, f) {
-				s, ok := schemas[o.Kind()]
-				if !ok || o.APIVersion() != apiVersion {
+				if (o.Kind() != "Application" && o.Kind() != "AppProject") || o.APIVersion() != apiVersion {
 					t.Fatalf("unexpected object %s (%s)", o, o.APIVersion())
 				}
-				for _, p := range s.problems(t, o.Body) {
-					t.Errorf("%s: %s", o, p)
-				}
 				if err := verify.Object(o); err != nil {
-					t.Errorf("verify: %v", err)
+					t.Error(err)
 				}
 			}
 		})
 	}
 }
 
+// storeOf returns the ClusterSecretStore an external-secrets Application
+// hands ESO's chart in extraObjects, as an object of its own.
+func storeOf(t *testing.T, app *manifest.Object) *manifest.Object {
+	t.Helper()
+	extra := extraObjects(app)
+	if len(extra) != 1 {
+		t.Fatalf("%s: extraObjects = %v, want one ClusterSecretStore", app, extra)
+	}
+	store, ok := extra[0].(map[string]any)
+	if !ok {
+		t.Fatalf("%s: extraObjects[0] is %T", app, extra[0])
+	}
+	return &manifest.Object{Cluster: app.Cluster, Source: app.Source, Body: store}
+}
+
 // TestClusterSecretStoresValid validates the ClusterSecretStore each
 // provider gets, as ESO's chart would create it, against ESO's v1 CRD.
 func TestClusterSecretStoresValid(t *testing.T) {
-	css := loadSchema(t, "external-secrets.io_clustersecretstores.yaml", "v1")
 	providers := map[string]bool{}
 	for _, o := range mustRender(t, threeClusters()) {
 		if o.Kind() != "Application" || o.Labels()[LabelAddOn] != ExternalSecrets {
 			continue
 		}
-		extra := extraObjects(o)
-		if len(extra) != 1 {
-			t.Fatalf("%s: extraObjects = %v, want one ClusterSecretStore", o, extra)
-		}
-		store, ok := extra[0].(map[string]any)
-		if !ok {
-			t.Fatalf("%s: extraObjects[0] is %T", o, extra[0])
-		}
-		so := &manifest.Object{Body: store}
+		so := storeOf(t, o)
 		if so.APIVersion() != "external-secrets.io/v1" || so.Kind() != "ClusterSecretStore" {
 			t.Errorf("%s: extra object is %s %s", o, so.APIVersion(), so.Kind())
 		}
-		for _, p := range css.problems(t, store) {
-			t.Errorf("%s: ClusterSecretStore: %s", o, p)
+		if err := verify.Object(so); err != nil {
+			t.Errorf("%s: %v", o, err)
 		}
 		for k := range so.Get("spec", "provider").(map[string]any) {
 			providers[k] = true
@@ -179,28 +88,43 @@ func TestClusterSecretStoresValid(t *testing.T) {
 	}
 }
 
-// TestSchemaCheckCatchesMistakes proves the checks above can fail.
+// TestSchemaCheckCatchesMistakes proves the checks above can fail on the
+// kinds this package renders.
 func TestSchemaCheckCatchesMistakes(t *testing.T) {
-	app := loadSchema(t, "argoproj.io_applications.yaml", "v1alpha1")
-	css := loadSchema(t, "external-secrets.io_clustersecretstores.yaml", "v1")
 	objs := mustRender(t, threeClusters())
 
-	a := roundTrip(t, byName(t, objs, "Application", "pangeo-aws-addon-karpenter").Body)
-	spec := a["spec"].(map[string]any)
+	a := byName(t, objs, "Application", "pangeo-aws-addon-karpenter")
+	if err := verify.Object(a); err != nil {
+		t.Fatalf("unmutated %s already invalid: %v", a, err)
+	}
+	spec := a.Body["spec"].(map[string]any)
 	delete(spec, "project")                                                        // required
 	spec["syncPolicy"].(map[string]any)["retry"].(map[string]any)["limit"] = "ten" // wrong type
 	spec["source"].(map[string]any)["charts"] = "typo"                             // unknown
-	if got := app.problems(t, a); len(got) < 3 {
-		t.Errorf("want errors for the missing project, the string limit and the unknown field, got %q", got)
-	}
+	wantFieldErrors(t, verify.Object(a), "spec.project", "spec.syncPolicy.retry.limit", "spec.source.charts")
 
-	esoApp := byName(t, objs, "Application", "pangeo-gcp-addon-external-secrets")
-	store := roundTrip(t, extraObjects(esoApp)[0].(map[string]any))
-	provider := store["spec"].(map[string]any)["provider"].(map[string]any)
+	store := storeOf(t, byName(t, objs, "Application", "pangeo-gcp-addon-external-secrets"))
+	if err := verify.Object(store); err != nil {
+		t.Fatalf("unmutated %s already invalid: %v", store, err)
+	}
+	provider := store.Get("spec", "provider").(map[string]any)
 	provider["gcpsm"].(map[string]any)["projectId"] = "x" // ESO spells it projectID
 	provider["aws"] = map[string]any{"service": "Vault"}  // region missing, service not in the enum
-	if got := css.problems(t, store); len(got) < 3 {
-		t.Errorf("want errors for projectId, the bad service and the missing region, got %q", got)
+	wantFieldErrors(t, verify.Object(store),
+		"spec.provider.gcpsm.projectId", "spec.provider.aws.service", "spec.provider.aws.region")
+}
+
+// wantFieldErrors fails unless err reports a problem on each field.
+func wantFieldErrors(t *testing.T, err error, fields ...string) {
+	t.Helper()
+	got := map[string]bool{}
+	for _, e := range verify.AsFieldErrors(err) {
+		got[e.Field] = true
+	}
+	for _, f := range fields {
+		if !got[f] {
+			t.Errorf("no error on %s; got:\n%v", f, err)
+		}
 	}
 }
 
@@ -254,13 +178,14 @@ func TestClusterIssuer(t *testing.T) {
 // cert-manager's own CRD when HUBFLEET_CERT_MANAGER_CRDS names a folder
 // holding cert-manager.io_clusterissuers.yaml (deploy/crds in the
 // cert-manager repository at the pinned tag). hubfleet does not carry that
-// CRD, which is why the issuer travels in the chart's values.
+// CRD, which is why the issuer travels in the chart's values; package
+// verify does not know the kind, hence the small schema check here.
 func TestClusterIssuerAgainstCRD(t *testing.T) {
 	dir := os.Getenv("HUBFLEET_CERT_MANAGER_CRDS")
 	if dir == "" {
 		t.Skip("HUBFLEET_CERT_MANAGER_CRDS not set")
 	}
-	s := loadSchemaFrom(t, dir, "cert-manager.io_clusterissuers.yaml", "v1")
+	check := issuerSchema(t, filepath.Join(dir, "cert-manager.io_clusterissuers.yaml"))
 	for _, o := range mustRender(t, threeClusters()) {
 		if o.Labels()[LabelAddOn] != CertManager {
 			continue
@@ -270,9 +195,60 @@ func TestClusterIssuerAgainstCRD(t *testing.T) {
 			if err := yaml.UnmarshalStrict([]byte(e.(string)), &issuer); err != nil {
 				t.Fatalf("%s: %v", o, err)
 			}
-			for _, p := range s.problems(t, issuer) {
+			for _, p := range check(issuer) {
 				t.Errorf("%s: ClusterIssuer: %s", o, p)
 			}
 		}
 	}
+}
+
+// issuerSchema loads the v1 schema of cert-manager's ClusterIssuer CRD and
+// returns what the API server would reject in an issuer, and the fields it
+// would silently drop as unknown.
+func issuerSchema(t *testing.T, file string) func(map[string]any) []string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Skipf("CRD not available: %v", err)
+	}
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := yaml.Unmarshal(data, &crd); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	for _, v := range crd.Spec.Versions {
+		if v.Name != "v1" || v.Schema == nil {
+			continue
+		}
+		var props apiextensions.JSONSchemaProps
+		if err := apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(
+			v.Schema.OpenAPIV3Schema, &props, nil); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		val, _, err := validation.NewSchemaValidator(&props)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		st, err := structuralschema.NewStructural(&props)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		return func(body map[string]any) []string {
+			var out []string
+			for _, e := range validation.ValidateCustomResource(nil, body, val) {
+				out = append(out, e.Error())
+			}
+			cp := runtime.DeepCopyJSON(body)
+			for _, u := range pruning.PruneWithOptions(cp, st, true,
+				structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}) {
+				out = append(out, "unknown field "+u)
+			}
+			name, _ := (&manifest.Object{Body: body}).Get("metadata", "name").(string)
+			for _, e := range k8svalidation.IsDNS1123Subdomain(name) {
+				out = append(out, "metadata.name: "+e)
+			}
+			return out
+		}
+	}
+	t.Fatalf("%s: no served version v1", file)
+	return nil
 }

@@ -2,59 +2,24 @@ package daskgateway
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
+	"github.com/hubfleet/hubfleet/compiler/verify"
+	"github.com/hubfleet/hubfleet/test/kube"
 )
 
-// testScheme knows the built-in kinds and CustomResourceDefinition.
-var testScheme = func() *runtime.Scheme {
-	s := runtime.NewScheme()
-	if err := scheme.AddToScheme(s); err != nil {
-		panic(err)
-	}
-	if err := apiextensionsv1.AddToScheme(s); err != nil {
-		panic(err)
-	}
-	return s
-}()
-
-// strictDecode decodes an object into its registered k8s.io/api type,
-// rejecting any field the type does not have.
-func strictDecode(o *manifest.Object) error {
-	gvk := schema.FromAPIVersionAndKind(o.APIVersion(), o.Kind())
-	obj, err := testScheme.New(gvk)
-	if err != nil {
-		return fmt.Errorf("%s: no registered type: %w", o, err)
-	}
-	js, err := json.Marshal(o.Body)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(obj); err != nil {
-		return fmt.Errorf("%s: %w", o, err)
-	}
-	return nil
-}
-
-func TestBuiltinKindsDecodeStrictly(t *testing.T) {
+// TestBuiltinKindsValid checks every built-in object through package
+// verify: strict decoding into its k8s.io/api type plus the API server's
+// cheap validity rules.
+func TestBuiltinKindsValid(t *testing.T) {
 	for name, mk := range testHubs() {
 		t.Run(name, func(t *testing.T) {
 			n := 0
@@ -63,7 +28,7 @@ func TestBuiltinKindsDecodeStrictly(t *testing.T) {
 					continue
 				}
 				n++
-				if err := strictDecode(o); err != nil {
+				if err := verify.Object(o); err != nil {
 					t.Error(err)
 				}
 			}
@@ -74,64 +39,9 @@ func TestBuiltinKindsDecodeStrictly(t *testing.T) {
 	}
 }
 
-// crdValidator validates custom objects like the API server does: the
-// OpenAPI schema of the served version, plus pruning to find fields the
-// schema does not know (the server would silently drop them).
-type crdValidator struct {
-	schema     validation.SchemaValidator
-	structural *structuralschema.Structural
-}
-
-func loadValidators(t *testing.T) map[schema.GroupVersionKind]crdValidator {
-	t.Helper()
-	objs, err := CRDs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[schema.GroupVersionKind]crdValidator{}
-	for _, o := range objs {
-		var crd apiextensionsv1.CustomResourceDefinition
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Body, &crd); err != nil {
-			t.Fatalf("%s: %v", o, err)
-		}
-		for _, v := range crd.Spec.Versions {
-			if !v.Served || v.Schema == nil {
-				continue
-			}
-			var internal apiextensions.CustomResourceValidation
-			if err := apiextensionsv1.Convert_v1_CustomResourceValidation_To_apiextensions_CustomResourceValidation(v.Schema, &internal, nil); err != nil {
-				t.Fatalf("%s: %v", o, err)
-			}
-			sv, _, err := validation.NewSchemaValidator(internal.OpenAPIV3Schema)
-			if err != nil {
-				t.Fatalf("%s: %v", o, err)
-			}
-			st, err := structuralschema.NewStructural(internal.OpenAPIV3Schema)
-			if err != nil {
-				t.Fatalf("%s: %v", o, err)
-			}
-			gvk := schema.GroupVersionKind{Group: crd.Spec.Group, Version: v.Name, Kind: crd.Spec.Names.Kind}
-			out[gvk] = crdValidator{schema: sv, structural: st}
-		}
-	}
-	return out
-}
-
-func validateCustom(v crdValidator, o *manifest.Object) []string {
-	var problems []string
-	for _, e := range validation.ValidateCustomResource(nil, o.Body, v.schema) {
-		problems = append(problems, e.Error())
-	}
-	copyBody := runtime.DeepCopyJSONValue(o.Body).(map[string]any)
-	pruned := pruning.PruneWithOptions(copyBody, v.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})
-	for _, p := range pruned {
-		problems = append(problems, "unknown field "+p)
-	}
-	return problems
-}
-
+// TestTraefikObjectsMatchTheirCRDs validates the Traefik objects against
+// their CRDs (embedded in package verify) as the API server would.
 func TestTraefikObjectsMatchTheirCRDs(t *testing.T) {
-	validators := loadValidators(t)
 	for name, mk := range testHubs() {
 		t.Run(name, func(t *testing.T) {
 			n := 0
@@ -140,14 +50,8 @@ func TestTraefikObjectsMatchTheirCRDs(t *testing.T) {
 					continue
 				}
 				n++
-				gvk := schema.FromAPIVersionAndKind(o.APIVersion(), o.Kind())
-				v, ok := validators[gvk]
-				if !ok {
-					t.Errorf("%s: no CRD serves %s", o, gvk)
-					continue
-				}
-				for _, p := range validateCustom(v, o) {
-					t.Errorf("%s: %s", o, p)
+				if err := verify.Object(o); err != nil {
+					t.Error(err)
 				}
 			}
 			if n != 3 {
@@ -157,24 +61,35 @@ func TestTraefikObjectsMatchTheirCRDs(t *testing.T) {
 	}
 }
 
-// The validator itself must catch mistakes, or the test above proves nothing.
+// The check must catch mistakes in this package's Traefik kinds, or the
+// test above proves nothing.
 func TestCRDValidatorCatchesMistakes(t *testing.T) {
-	validators := loadValidators(t)
 	h := awsHub()
 	objs := mustRender(t, h)
 	mw := find(t, objs, "Middleware", ClustersMiddleware(h))
-	bad := &manifest.Object{Body: runtime.DeepCopyJSONValue(mw.Body).(map[string]any)}
-	bad.Body["spec"].(map[string]any)["stripPrefixRegex"].(map[string]any)["regexes"] = []any{"x"}
-	v := validators[schema.FromAPIVersionAndKind(bad.APIVersion(), bad.Kind())]
-	if len(validateCustom(v, bad)) == 0 {
-		t.Error("a misspelt Middleware field passed validation")
-	}
 	route := find(t, objs, "IngressRoute", apiName(h))
-	bad = &manifest.Object{Body: runtime.DeepCopyJSONValue(route.Body).(map[string]any)}
-	bad.Body["spec"].(map[string]any)["routes"].([]any)[0].(map[string]any)["kind"] = "Bogus"
-	v = validators[schema.FromAPIVersionAndKind(bad.APIVersion(), bad.Kind())]
-	if len(validateCustom(v, bad)) == 0 {
-		t.Error("an IngressRoute with kind Bogus passed validation")
+	for _, o := range []*manifest.Object{mw, route} {
+		if err := verify.Object(o); err != nil {
+			t.Fatalf("unmutated %s already invalid: %v", o, err)
+		}
+	}
+	mw.Body["spec"].(map[string]any)["stripPrefixRegex"].(map[string]any)["regexes"] = []any{"x"} // misspelt
+	wantFieldErrors(t, verify.Object(mw), "spec.stripPrefixRegex.regexes")
+	route.Body["spec"].(map[string]any)["routes"].([]any)[0].(map[string]any)["kind"] = "Bogus" // not in the enum
+	wantFieldErrors(t, verify.Object(route), "spec.routes[0].kind")
+}
+
+// wantFieldErrors fails unless err reports a problem on each field.
+func wantFieldErrors(t *testing.T, err error, fields ...string) {
+	t.Helper()
+	got := map[string]bool{}
+	for _, e := range verify.AsFieldErrors(err) {
+		got[e.Field] = true
+	}
+	for _, f := range fields {
+		if !got[f] {
+			t.Errorf("no error on %s; got:\n%v", f, err)
+		}
 	}
 }
 
@@ -195,7 +110,7 @@ func TestCRDs(t *testing.T) {
 		if o.Cluster != "" || o.Hub != "" {
 			t.Errorf("%s: Cluster/Hub = %q/%q, want empty", o, o.Cluster, o.Hub)
 		}
-		if err := strictDecode(o); err != nil {
+		if err := verify.Object(o); err != nil {
 			t.Error(err)
 		}
 		var crd apiextensionsv1.CustomResourceDefinition
@@ -239,10 +154,17 @@ func objectNamed(objs []*manifest.Object, name string) *manifest.Object {
 }
 
 // The embedded CRDs are upstream data: they must equal the shared copies
-// they were taken from (when the shared folder is present).
+// they were taken from, in shared/crds next to the repository
+// ($HUBFLEET_SHARED/crds), when that folder is present.
 func TestCRDFilesMatchSharedCopies(t *testing.T) {
-	const shared = "../../../../shared/crds"
-	files, _ := filepath.Glob(filepath.Join("crds", "*.yaml"))
+	shared, err := kube.CRDDir()
+	if err != nil {
+		t.Skipf("shared CRDs not available: %v", err)
+	}
+	files, err := filepath.Glob(filepath.Join("crds", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no embedded CRDs (%v)", err)
+	}
 	for _, f := range files {
 		want, err := os.ReadFile(filepath.Join(shared, filepath.Base(f)))
 		if err != nil {

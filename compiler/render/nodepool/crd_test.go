@@ -1,148 +1,41 @@
 package nodepool
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
-
-	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
-	celconfig "k8s.io/apiserver/pkg/apis/cel"
-	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/model"
+	"github.com/hubfleet/hubfleet/compiler/verify"
 )
 
-// Rendered objects are checked the way the API server checks a custom
-// resource: unknown fields (which it would silently prune), structural
-// defaulting, the OpenAPI schema, then the CEL rules Karpenter relies on.
-// The CRDs are the copies package verify embeds (from /work/shared/crds);
-// HUBFLEET_CRDS points elsewhere.
+// Rendered objects are checked through package verify, which validates a
+// custom resource the way the API server does: unknown fields (which it
+// would silently prune), structural defaulting, the OpenAPI schema, then
+// the CEL rules Karpenter relies on.
 
-func crdDir() string {
-	if d := os.Getenv("HUBFLEET_CRDS"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "verify", "crds")
+// templateProvider picks the provider build of a CRD that has several
+// (Azure has its own build of the Karpenter NodePool CRD).
+var templateProvider = map[string]string{
+	TemplateAWSKarpenter:   model.ProviderAWS,
+	TemplateGCPKCC:         model.ProviderGCP,
+	TemplateAzureASO:       model.ProviderAzure,
+	TemplateAzureKarpenter: model.ProviderAzure,
 }
 
-// crdFiles maps each provider template to the CRD files of its objects;
-// Azure has its own build of the Karpenter NodePool CRD.
-var crdFiles = map[string][]string{
-	TemplateAWSKarpenter:   {"karpenter.sh_nodepools.yaml", "karpenter.k8s.aws_ec2nodeclasses.yaml"},
-	TemplateGCPKCC:         {"container.cnrm.cloud.google.com_containernodepools.yaml"},
-	TemplateAzureASO:       {"containerservice.azure.com_managedclustersagentpools.yaml"},
-	TemplateAzureKarpenter: {"azure-variants/karpenter.sh_nodepools.yaml", "karpenter.azure.com_aksnodeclasses.yaml"},
-}
-
-type crdValidator struct {
-	schema     validation.SchemaValidator
-	structural *structuralschema.Structural
-	cel        *cel.Validator
-}
-
-var (
-	crdMu    sync.Mutex
-	crdCache = map[string]*apiextensionsv1.CustomResourceDefinition{}
-	valCache = map[string]*crdValidator{}
-)
-
-func loadCRD(t testing.TB, file string) *apiextensionsv1.CustomResourceDefinition {
-	t.Helper()
-	if crd, ok := crdCache[file]; ok {
-		return crd
-	}
-	data, err := os.ReadFile(filepath.Join(crdDir(), file))
-	if err != nil {
-		t.Fatalf("CRD %s: %v", file, err)
-	}
-	crd := &apiextensionsv1.CustomResourceDefinition{}
-	if err := yaml.UnmarshalStrict(data, crd); err != nil {
-		t.Fatalf("CRD %s: %v", file, err)
-	}
-	crdCache[file] = crd
-	return crd
-}
-
-// validatorFor returns the validator of apiVersion/kind among the files of
-// a template, built once per file and version.
-func validatorFor(t testing.TB, template, apiVersion, kind string) *crdValidator {
-	t.Helper()
-	crdMu.Lock()
-	defer crdMu.Unlock()
-	for _, file := range crdFiles[template] {
-		crd := loadCRD(t, file)
-		if crd.Spec.Names.Kind != kind {
-			continue
-		}
-		for _, v := range crd.Spec.Versions {
-			if crd.Spec.Group+"/"+v.Name != apiVersion {
-				continue
-			}
-			if !v.Served {
-				t.Fatalf("%s %s is not served", apiVersion, kind)
-			}
-			key := file + "@" + v.Name
-			if val, ok := valCache[key]; ok {
-				return val
-			}
-			var in apiextensions.JSONSchemaProps
-			if err := apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(v.Schema.OpenAPIV3Schema, &in, nil); err != nil {
-				t.Fatalf("%s: converting schema: %v", key, err)
-			}
-			sv, _, err := validation.NewSchemaValidator(&in)
-			if err != nil {
-				t.Fatalf("%s: schema validator: %v", key, err)
-			}
-			st, err := structuralschema.NewStructural(&in)
-			if err != nil {
-				t.Fatalf("%s: structural schema: %v", key, err)
-			}
-			val := &crdValidator{schema: sv, structural: st, cel: cel.NewValidator(st, true, celconfig.PerCallLimit)}
-			valCache[key] = val
-			return val
-		}
-	}
-	t.Fatalf("no CRD for %s %s among %v", apiVersion, kind, crdFiles[template])
-	return nil
-}
-
-// validateObject returns every problem the API server would report.
+// validateObject returns every problem the API server would report, one
+// "field: detail" line each.
 func validateObject(t testing.TB, template string, o *manifest.Object) []string {
 	t.Helper()
-	v := validatorFor(t, template, o.APIVersion(), o.Kind())
-	obj := runtime.DeepCopyJSON(o.Body)
+	provider, ok := templateProvider[template]
+	if !ok {
+		t.Fatalf("no provider for template %s", template)
+	}
 	var errs []string
-	for _, p := range pruning.PruneWithOptions(obj, v.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}) {
-		errs = append(errs, "unknown field "+p)
+	for _, e := range verify.AsFieldErrors(verify.ObjectFor(o, verify.Options{Provider: provider})) {
+		errs = append(errs, e.Field+": "+e.Detail)
 	}
-	for _, m := range utilvalidation.IsDNS1123Subdomain(o.Name()) {
-		errs = append(errs, "metadata.name: "+m)
-	}
-	defaulting.Default(obj, v.structural)
-	for _, e := range validation.ValidateCustomResource(nil, obj, v.schema) {
-		errs = append(errs, e.Error())
-	}
-	if v.cel != nil {
-		fe, _ := v.cel.Validate(context.Background(), nil, v.structural, obj, nil, celconfig.RuntimeCELCostBudget)
-		for _, e := range fe {
-			errs = append(errs, e.Error())
-		}
-	}
-	sort.Strings(errs)
 	return errs
 }
 
@@ -178,36 +71,38 @@ func poolKind(template string) string {
 	return "NodePool"
 }
 
-// TestCRDValidationCatchesMistakes proves each layer of validateObject
-// rejects what it should, so the test above cannot pass vacuously.
+// TestCRDValidationCatchesMistakes proves each layer of the check (unknown
+// fields, schema, CEL, the provider's build of a CRD) rejects a broken
+// object of each provider's kinds, naming the field, so the test above
+// cannot pass vacuously.
 func TestCRDValidationCatchesMistakes(t *testing.T) {
 	r := newRenderer(t, nil)
 	cases := []struct {
-		template, kind, want string
-		mutate               func(b map[string]any)
+		template, kind, field, detail string
+		mutate                        func(b map[string]any)
 	}{
-		{TemplateAWSKarpenter, "NodePool", "unknown field spec.disruption.consolidateafter", func(b map[string]any) {
+		{TemplateAWSKarpenter, "NodePool", "spec.disruption.consolidateafter", "unknown field", func(b map[string]any) {
 			dig(b, "spec", "disruption")["consolidateafter"] = "1m"
 		}},
-		{TemplateAWSKarpenter, "NodePool", "Unsupported value: \"NO_SCHEDULE\"", func(b map[string]any) {
+		{TemplateAWSKarpenter, "NodePool", "spec.template.spec.taints[0].effect", "Unsupported value: \"NO_SCHEDULE\"", func(b map[string]any) {
 			taints := dig(b, "spec", "template", "spec")["taints"].([]any)
 			taints[0].(map[string]any)["effect"] = "NO_SCHEDULE"
 		}},
-		{TemplateAWSKarpenter, "EC2NodeClass", "must specify exactly one of ['role', 'instanceProfile']", func(b map[string]any) {
+		{TemplateAWSKarpenter, "EC2NodeClass", "spec", "must specify exactly one of ['role', 'instanceProfile']", func(b map[string]any) {
 			dig(b, "spec")["instanceProfile"] = "profile"
 		}},
-		{TemplateAzureKarpenter, "NodePool", `label domain "karpenter.azure.com" is restricted`, func(b map[string]any) {
+		{TemplateAzureKarpenter, "NodePool", "spec.template.metadata.labels", `label domain "karpenter.azure.com" is restricted`, func(b map[string]any) {
 			dig(b, "spec", "template", "metadata", "labels")["karpenter.azure.com/sku-foo"] = "x"
 		}},
-		{TemplateGCPKCC, "ContainerNodePool", "spec.location: Required value", func(b map[string]any) {
+		{TemplateGCPKCC, "ContainerNodePool", "spec.location", "Required value", func(b map[string]any) {
 			delete(dig(b, "spec"), "location")
 		}},
-		{TemplateAzureASO, "ManagedClustersAgentPool", "spec.azureName", func(b map[string]any) {
+		{TemplateAzureASO, "ManagedClustersAgentPool", "spec.azureName", "should match", func(b map[string]any) {
 			dig(b, "spec")["azureName"] = "has-hyphens"
 		}},
 	}
 	for _, c := range cases {
-		t.Run(c.template+"/"+c.want, func(t *testing.T) {
+		t.Run(c.template+"/"+c.kind+"/"+c.field, func(t *testing.T) {
 			objs, err := r.Render(clusterFor(c.template))
 			if err != nil {
 				t.Fatal(err)
@@ -228,8 +123,13 @@ func TestCRDValidationCatchesMistakes(t *testing.T) {
 			}
 			c.mutate(o.Body)
 			errs := validateObject(t, c.template, o)
-			if !strings.Contains(strings.Join(errs, "\n"), c.want) {
-				t.Errorf("errors %q do not mention %q", errs, c.want)
+			want := c.field + ": "
+			found := false
+			for _, e := range errs {
+				found = found || strings.HasPrefix(e, want) && strings.Contains(e, c.detail)
+			}
+			if !found {
+				t.Errorf("errors %q: none on %s mentions %q", errs, c.field, c.detail)
 			}
 		})
 	}

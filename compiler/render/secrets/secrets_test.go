@@ -3,20 +3,16 @@ package secrets
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 
-	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/model"
 	"github.com/hubfleet/hubfleet/compiler/render/base"
+	"github.com/hubfleet/hubfleet/compiler/verify"
 	"github.com/hubfleet/hubfleet/internal/golden"
 )
 
@@ -219,98 +215,61 @@ func TestRejects(t *testing.T) {
 	}
 }
 
-// crdDir holds the upstream CRDs (see /work/shared/crds/README.md).
-func crdDir() string {
-	if d := os.Getenv("HUBFLEET_CRDS"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "..", "shared", "crds")
-}
-
-// loadSchema returns the openAPIV3Schema of a CRD version.
-func loadSchema(t *testing.T, file, version string) *apiextensionsv1.JSONSchemaProps {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(crdDir(), file))
-	if err != nil {
-		t.Skipf("CRDs not available: %v", err)
-	}
-	var crd apiextensionsv1.CustomResourceDefinition
-	if err := yaml.UnmarshalStrict(b, &crd); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	for _, v := range crd.Spec.Versions {
-		if v.Name == version && v.Served && v.Schema != nil {
-			return v.Schema.OpenAPIV3Schema
-		}
-	}
-	t.Fatalf("%s: version %s not served", file, version)
-	return nil
-}
-
-// Every rendered ESO object passes its CRD's schema, and names no field
-// the schema does not define (the API server would prune it silently).
+// Every rendered ESO object passes its CRD through package verify: the
+// schema, and no field the schema does not define (the API server would
+// prune it silently).
 func TestValidAgainstCRDs(t *testing.T) {
-	schemas := map[string]*apiextensionsv1.JSONSchemaProps{
-		"ExternalSecret": loadSchema(t, "external-secrets.io_externalsecrets.yaml", "v1"),
-		"Password":       loadSchema(t, "generators.external-secrets.io_passwords.yaml", "v1alpha1"),
-	}
 	for _, name := range names(testHubs()) {
 		objs, err := Render(testHubs()[name], fleet())
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, o := range objs {
-			s := schemas[o.Kind()]
-			if s == nil {
-				t.Fatalf("%s: no schema for %s", name, o.Kind())
+			if o.Kind() != "ExternalSecret" && o.Kind() != "Password" {
+				t.Fatalf("%s: unexpected object %s", name, o)
 			}
-			var internal apiextensions.JSONSchemaProps
-			if err := apiextensionsv1.Convert_v1_JSONSchemaProps_To_apiextensions_JSONSchemaProps(s, &internal, nil); err != nil {
-				t.Fatal(err)
-			}
-			v, _, err := validation.NewSchemaValidator(&internal)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Round-trip through YAML: the validator wants JSON-like numbers.
-			b, _ := yaml.Marshal(o.Body)
-			var body map[string]any
-			if err := yaml.Unmarshal(b, &body); err != nil {
-				t.Fatal(err)
-			}
-			if errs := validation.ValidateCustomResource(field.NewPath(""), body, v); len(errs) > 0 {
-				t.Errorf("%s: %s: %v", name, o, errs.ToAggregate())
-			}
-			for _, u := range unknownFields("", body["spec"], s.Properties["spec"]) {
-				t.Errorf("%s: %s: unknown field %s", name, o, u)
+			if err := verify.Object(o); err != nil {
+				t.Errorf("%s: %v", name, err)
 			}
 		}
 	}
 }
 
-// unknownFields lists fields of v that schema s does not declare.
-func unknownFields(path string, v any, s apiextensionsv1.JSONSchemaProps) []string {
-	var out []string
-	switch t := v.(type) {
-	case map[string]any:
-		if s.XPreserveUnknownFields != nil && *s.XPreserveUnknownFields {
-			return nil
-		}
-		for k, e := range t {
-			if p, ok := s.Properties[k]; ok {
-				out = append(out, unknownFields(path+"."+k, e, p)...)
-			} else if s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil {
-				out = append(out, unknownFields(path+"."+k, e, *s.AdditionalProperties.Schema)...)
-			} else {
-				out = append(out, path+"."+k)
-			}
-		}
-	case []any:
-		if s.Items != nil && s.Items.Schema != nil {
-			for i, e := range t {
-				out = append(out, unknownFields(fmt.Sprintf("%s[%d]", path, i), e, *s.Items.Schema)...)
-			}
-		}
+// TestCRDCheckCatchesMistakes proves the check above can fail on the kinds
+// this package renders.
+func TestCRDCheckCatchesMistakes(t *testing.T) {
+	objs, err := Render(testHubs()["github-dask"], fleet())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	broken := map[string]bool{}
+	for _, o := range objs {
+		if err := verify.Object(o); err != nil {
+			t.Fatalf("unmutated %s already invalid: %v", o, err)
+		}
+		spec := o.Body["spec"].(map[string]any)
+		var fields []string
+		switch o.Kind() {
+		case "ExternalSecret":
+			spec["refreshIntervall"] = "1h"                              // misspelt
+			spec["target"].(map[string]any)["creationPolicy"] = "Always" // not in the enum
+			fields = []string{"spec.refreshIntervall", "spec.target.creationPolicy"}
+		case "Password":
+			spec["length"] = "32" // wrong type
+			fields = []string{"spec.length"}
+		}
+		got := map[string]bool{}
+		for _, e := range verify.AsFieldErrors(verify.Object(o)) {
+			got[e.Field] = true
+		}
+		for _, f := range fields {
+			if !got[f] {
+				t.Errorf("%s: no error on %s", o, f)
+			}
+		}
+		broken[o.Kind()] = true
+	}
+	if !broken["ExternalSecret"] || !broken["Password"] {
+		t.Errorf("checked %v, want ExternalSecret and Password", broken)
+	}
 }
