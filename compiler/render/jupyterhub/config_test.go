@@ -126,6 +126,9 @@ func TestConfigGitHubDask(t *testing.T) {
 	eq(t, "should_start", res.Config["ConfigurableHTTPProxy"]["should_start"], false)
 	eq(t, "cleanup_servers", hub["cleanup_servers"], false)
 	eq(t, "namespace", ks["namespace"], "staging")
+	// kubespawner 7.0.0 declares no jupyterhub.spawners entry point: a bare
+	// "kubespawner" would make JupyterHub import the module, not the class.
+	eq(t, "spawner_class", hub["spawner_class"], "kubespawner.KubeSpawner")
 	eq(t, "scheduler_name", ks["scheduler_name"], "staging-user-scheduler")
 
 	// The GPU profile is for its group and admins only.
@@ -237,4 +240,22 @@ func profileBySlug(t *testing.T, res harnessResult, slug string) map[string]any 
 	}
 	t.Fatalf("no profile %q", slug)
 	return nil
+}
+
+// A Google hub keeps whole email addresses as usernames: oauthenticator
+// 17 strips the domain by default when one hosted_domain is given, which
+// would leave admins listed as "alice@example.edu" without admin rights.
+func TestConfigGoogle(t *testing.T) {
+	h := cilogonNFSHub()
+	h.Auth.Type = model.AuthGoogle
+	h.Auth.CILogon = nil
+	h.Auth.Google = &model.GoogleAuth{AllowedDomains: []string{"example.edu"}}
+	h.Auth.Admins = []string{"alice@example.edu"}
+	res := runConfig(t, h)
+	g := res.Config["GoogleOAuthenticator"]
+	eq(t, "authenticator_class", res.Config["JupyterHub"]["authenticator_class"], "google")
+	eq(t, "hosted_domain", g["hosted_domain"], []string{"example.edu"})
+	eq(t, "strip_domain", g["strip_domain"], false)
+	eq(t, "admins", res.Config["Authenticator"]["admin_users"], []string{"alice@example.edu"})
+	eq(t, "allow_all within the hosted domain", res.Config["Authenticator"]["allow_all"], true)
 }

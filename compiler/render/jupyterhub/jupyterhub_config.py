@@ -5,7 +5,8 @@
 # secret; secrets are read from files of the Secrets that External Secrets
 # Operator maintains. Only the standard library is imported here: the
 # authenticator and spawner classes are named by their entry points, so
-# JupyterHub loads them itself.
+# JupyterHub loads them itself (KubeSpawner, which has no entry point, by
+# its import path).
 import json
 import os
 
@@ -104,7 +105,9 @@ elif auth.get("groups") == "auth-state":
 
 # --- user servers ------------------------------------------------------------
 
-c.JupyterHub.spawner_class = "kubespawner"
+# jupyterhub-kubespawner registers no "jupyterhub.spawners" entry point, so
+# the class is named by its import path.
+c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
 c.KubeSpawner.namespace = os.environ["POD_NAMESPACE"]
 
 # The KubeSpawner traits hubfleet.json may set; anything else is a mistake

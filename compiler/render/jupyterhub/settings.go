@@ -226,6 +226,10 @@ func (r *renderer) authSettings() (authSettings, error) {
 		}
 		s.Traits["idps"] = idps
 	case model.AuthGoogle:
+		// With a single hosted_domain, oauthenticator strips "@domain"
+		// from usernames by default; keep the whole address so that
+		// admins and allowedUsers match as the hub file spells them.
+		s.Traits["strip_domain"] = false
 		if a.Google != nil && len(a.Google.AllowedDomains) > 0 {
 			// hosted_domain blocks every other domain, so within it
 			// everyone may log in.
