@@ -126,13 +126,7 @@ func (r *renderer) hubDeployment() *appsv1.Deployment {
 		{Name: "oauth", MountPath: hubOAuthMount + "/"},
 		{Name: "pvc", MountPath: hubDataDir},
 	}
-	probe := func(delay, period, timeout, failures int32) *corev1.Probe {
-		return &corev1.Probe{
-			ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-				Path: "/hub/health", Port: intstr.FromString("http")}},
-			InitialDelaySeconds: delay, PeriodSeconds: period, TimeoutSeconds: timeout, FailureThreshold: failures,
-		}
-	}
+	get := corev1.HTTPGetAction{Path: "/hub/health", Port: intstr.FromString("http")}
 	container := corev1.Container{
 		Name:  "hub",
 		Image: r.img.Hub,
@@ -147,8 +141,8 @@ func (r *renderer) hubDeployment() *appsv1.Deployment {
 		},
 		Ports:          []corev1.ContainerPort{{Name: "http", ContainerPort: base.HubPort, Protocol: corev1.ProtocolTCP}},
 		VolumeMounts:   mounts,
-		LivenessProbe:  probe(300, 10, 3, 30),
-		ReadinessProbe: probe(0, 2, 1, 1000),
+		LivenessProbe:  httpProbe(get, timing{300, 10, 3, 30}),
+		ReadinessProbe: httpProbe(get, timing{0, 2, 1, 1000}),
 		SecurityContext: &corev1.SecurityContext{
 			RunAsUser:                ptr(int64(1000)),
 			RunAsGroup:               ptr(int64(1000)),

@@ -16,13 +16,7 @@ import (
 func (r *renderer) proxy() error {
 	h := r.h
 	hubURL := fmt.Sprintf("http://%s:%d", nameHub, base.HubPort)
-	probe := func(delay, period, timeout, failures int32) *corev1.Probe {
-		return &corev1.Probe{
-			ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-				Path: "/_chp_healthz", Port: intstr.FromString("http")}},
-			InitialDelaySeconds: delay, PeriodSeconds: period, TimeoutSeconds: timeout, FailureThreshold: failures,
-		}
-	}
+	get := corev1.HTTPGetAction{Path: "/_chp_healthz", Port: intstr.FromString("http")}
 	container := corev1.Container{
 		Name:  "chp",
 		Image: r.img.Proxy,
@@ -42,8 +36,8 @@ func (r *renderer) proxy() error {
 			{Name: "http", ContainerPort: base.ProxyPort, Protocol: corev1.ProtocolTCP},
 			{Name: "api", ContainerPort: base.ProxyAPIPort, Protocol: corev1.ProtocolTCP},
 		},
-		LivenessProbe:  probe(60, 10, 3, 30),
-		ReadinessProbe: probe(0, 2, 1, 1000),
+		LivenessProbe:  httpProbe(get, timing{60, 10, 3, 30}),
+		ReadinessProbe: httpProbe(get, timing{0, 2, 1, 1000}),
 		SecurityContext: &corev1.SecurityContext{
 			RunAsUser:                ptr(int64(65534)),
 			RunAsGroup:               ptr(int64(65534)),

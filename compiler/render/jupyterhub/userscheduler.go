@@ -123,13 +123,7 @@ func (r *renderer) schedulerConfig() (string, error) {
 
 func (r *renderer) schedulerDeployment(cfgHash string) *appsv1.Deployment {
 	h := r.h
-	probe := func(delay, period, timeout, failures int32) *corev1.Probe {
-		return &corev1.Probe{
-			ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-				Path: "/healthz", Port: intstr.FromInt32(10259), Scheme: corev1.URISchemeHTTPS}},
-			InitialDelaySeconds: delay, PeriodSeconds: period, TimeoutSeconds: timeout, FailureThreshold: failures,
-		}
-	}
+	get := corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(10259), Scheme: corev1.URISchemeHTTPS}
 	container := corev1.Container{
 		Name:  "kube-scheduler",
 		Image: r.img.KubeScheduler,
@@ -140,8 +134,8 @@ func (r *renderer) schedulerDeployment(cfgHash string) *appsv1.Deployment {
 			"--v=4",
 		},
 		VolumeMounts:   []corev1.VolumeMount{{Name: "config", MountPath: schedulerConfigDir}},
-		LivenessProbe:  probe(15, 10, 1, 3),
-		ReadinessProbe: probe(0, 10, 1, 3),
+		LivenessProbe:  httpProbe(get, timing{15, 10, 1, 3}),
+		ReadinessProbe: httpProbe(get, timing{0, 10, 1, 3}),
 		SecurityContext: &corev1.SecurityContext{
 			RunAsUser:                ptr(int64(65534)),
 			RunAsGroup:               ptr(int64(65534)),
