@@ -68,13 +68,13 @@ func project(f *model.Fleet, c *model.Cluster, p Plan) map[string]any {
 		dests = append(dests, map[string]any{"name": c.ArgoCD.Destination, "namespace": ns})
 	}
 	return map[string]any{
-		"apiVersion": apiVersion,
+		"apiVersion": argocd.APIVersion,
 		"kind":       "AppProject",
 		"metadata": map[string]any{
 			"name":      ProjectName(c),
 			"namespace": f.GitOps.ArgocdNamespace,
 			// Kept until no Application uses the project.
-			"finalizers":  []any{resourcesFinalizer},
+			"finalizers":  []any{argocd.ResourcesFinalizer},
 			"annotations": map[string]any{annSyncWave: waveProject},
 			"labels":      map[string]any{base.LabelCluster: c.Name},
 		},

@@ -7,13 +7,11 @@ import (
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/model"
+	"github.com/hubfleet/hubfleet/compiler/render/argocd"
 	"github.com/hubfleet/hubfleet/compiler/render/base"
 )
 
 const (
-	apiVersion         = "argoproj.io/v1alpha1"
-	resourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
-
 	// LabelAddOn names the add-on of an Application.
 	LabelAddOn = base.Domain + "/addon"
 )
@@ -91,7 +89,7 @@ func application(f *model.Fleet, c *model.Cluster, a AddOn) map[string]any {
 		src["path"] = "."
 	}
 	return map[string]any{
-		"apiVersion": apiVersion,
+		"apiVersion": argocd.APIVersion,
 		"kind":       "Application",
 		"metadata": map[string]any{
 			"name":        AppName(c, a.Name),

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hubfleet/hubfleet/internal/verifytest"
+
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/model"
+	"github.com/hubfleet/hubfleet/compiler/render/argocd"
 	"github.com/hubfleet/hubfleet/compiler/verify"
 )
 
@@ -36,7 +39,7 @@ func TestArgoObjectsValid(t *testing.T) {
 	for name, f := range fleets() {
 		t.Run(name, func(t *testing.T) {
 			for _, o := range mustRender(t, f) {
-				if (o.Kind() != "Application" && o.Kind() != "AppProject") || o.APIVersion() != apiVersion {
+				if (o.Kind() != "Application" && o.Kind() != "AppProject") || o.APIVersion() != argocd.APIVersion {
 					t.Fatalf("unexpected object %s (%s)", o, o.APIVersion())
 				}
 				if err := verify.Object(o); err != nil {
@@ -101,7 +104,7 @@ func TestSchemaCheckCatchesMistakes(t *testing.T) {
 	delete(spec, "project")                                                        // required
 	spec["syncPolicy"].(map[string]any)["retry"].(map[string]any)["limit"] = "ten" // wrong type
 	spec["source"].(map[string]any)["charts"] = "typo"                             // unknown
-	wantFieldErrors(t, verify.Object(a), "spec.project", "spec.syncPolicy.retry.limit", "spec.source.charts")
+	verifytest.WantFieldErrors(t, verify.Object(a), "spec.project", "spec.syncPolicy.retry.limit", "spec.source.charts")
 
 	store := storeOf(t, byName(t, objs, "Application", "pangeo-gcp-addon-external-secrets"))
 	if err := verify.Object(store); err != nil {
@@ -110,22 +113,8 @@ func TestSchemaCheckCatchesMistakes(t *testing.T) {
 	provider := store.Get("spec", "provider").(map[string]any)
 	provider["gcpsm"].(map[string]any)["projectId"] = "x" // ESO spells it projectID
 	provider["aws"] = map[string]any{"service": "Vault"}  // region missing, service not in the enum
-	wantFieldErrors(t, verify.Object(store),
+	verifytest.WantFieldErrors(t, verify.Object(store),
 		"spec.provider.gcpsm.projectId", "spec.provider.aws.service", "spec.provider.aws.region")
-}
-
-// wantFieldErrors fails unless err reports a problem on each field.
-func wantFieldErrors(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	got := map[string]bool{}
-	for _, e := range verify.AsFieldErrors(err) {
-		got[e.Field] = true
-	}
-	for _, f := range fields {
-		if !got[f] {
-			t.Errorf("no error on %s; got:\n%v", f, err)
-		}
-	}
 }
 
 // TestClusterIssuer checks the ClusterIssuer string cert-manager's chart

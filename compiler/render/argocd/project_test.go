@@ -135,12 +135,12 @@ func TestProjectLeastPrivilege(t *testing.T) {
 	}
 }
 
-func obj(apiVersion, kind, namespace, name string) *manifest.Object {
+func obj(APIVersion, kind, namespace, name string) *manifest.Object {
 	md := map[string]any{"name": name}
 	if namespace != "" {
 		md["namespace"] = namespace
 	}
-	return &manifest.Object{Body: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": md}}
+	return &manifest.Object{Body: map[string]any{"apiVersion": APIVersion, "kind": kind, "metadata": md}}
 }
 
 func TestPermit(t *testing.T) {

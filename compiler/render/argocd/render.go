@@ -30,7 +30,8 @@ import (
 )
 
 const (
-	apiVersion = "argoproj.io/v1alpha1"
+	// APIVersion of Applications and AppProjects.
+	APIVersion = "argoproj.io/v1alpha1"
 
 	// RenderedDir is the output directory in the repository (SPEC §1).
 	RenderedDir = "rendered"
@@ -43,7 +44,8 @@ const (
 	// Applications and AppProjects live.
 	inCluster = "https://kubernetes.default.svc"
 
-	resourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
+	// ResourcesFinalizer makes deleting an Application delete its objects.
+	ResourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
 
 	annSyncWave      = "argocd.argoproj.io/sync-wave"
 	annGeneratePaths = "argocd.argoproj.io/manifest-generate-paths"
@@ -188,7 +190,7 @@ func syncPolicy(options ...string) map[string]any {
 // repository. It lives in root.yaml, applied by hand with the root.
 func rootProject(f *model.Fleet) map[string]any {
 	return map[string]any{
-		"apiVersion": apiVersion,
+		"apiVersion": APIVersion,
 		"kind":       "AppProject",
 		"metadata":   meta(RootProject, f.GitOps.ArgocdNamespace, nil, nil),
 		"spec": map[string]any{
@@ -215,7 +217,7 @@ func rootApp(f *model.Fleet) map[string]any {
 	src := source(f, path.Join(RenderedDir, "argocd"))
 	src["directory"] = map[string]any{"exclude": "root.yaml"}
 	return map[string]any{
-		"apiVersion": apiVersion,
+		"apiVersion": APIVersion,
 		"kind":       "Application",
 		"metadata": meta(RootName, f.GitOps.ArgocdNamespace,
 			map[string]any{annGeneratePaths: "."}, nil),
@@ -249,13 +251,13 @@ func project(f *model.Fleet, c *model.Cluster) map[string]any {
 		spec["namespaceResourceBlacklist"] = []any{map[string]any{"group": "*", "kind": "*"}}
 	}
 	return map[string]any{
-		"apiVersion": apiVersion,
+		"apiVersion": APIVersion,
 		"kind":       "AppProject",
 		"metadata": map[string]any{
 			"name":      c.Name,
 			"namespace": f.GitOps.ArgocdNamespace,
 			// Kept until no Application uses the project.
-			"finalizers":  []any{resourcesFinalizer},
+			"finalizers":  []any{ResourcesFinalizer},
 			"annotations": map[string]any{annSyncWave: waveProject},
 			"labels":      map[string]any{base.LabelCluster: c.Name},
 		},
@@ -268,7 +270,7 @@ func project(f *model.Fleet, c *model.Cluster) map[string]any {
 // client-side apply (argo-cd#17238).
 func clusterApp(f *model.Fleet, c *model.Cluster) map[string]any {
 	return map[string]any{
-		"apiVersion": apiVersion,
+		"apiVersion": APIVersion,
 		"kind":       "Application",
 		"metadata": meta(ClusterAppName(c), f.GitOps.ArgocdNamespace,
 			map[string]any{annSyncWave: waveCluster, annGeneratePaths: "."},
@@ -291,9 +293,9 @@ func hubApp(f *model.Fleet, c *model.Cluster, h *model.Hub) map[string]any {
 	m := meta(HubAppName(h), f.GitOps.ArgocdNamespace,
 		map[string]any{annSyncWave: waveHub, annGeneratePaths: "."},
 		map[string]any{base.LabelCluster: c.Name, base.LabelHub: h.Name})
-	m["finalizers"] = []any{resourcesFinalizer}
+	m["finalizers"] = []any{ResourcesFinalizer}
 	return map[string]any{
-		"apiVersion": apiVersion,
+		"apiVersion": APIVersion,
 		"kind":       "Application",
 		"metadata":   m,
 		"spec": map[string]any{

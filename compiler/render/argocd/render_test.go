@@ -116,7 +116,7 @@ func TestHubApplications(t *testing.T) {
 				t.Errorf("%s: %s = %q, want %q", app.Name(), what, c[0], c[1])
 			}
 		}
-		if fin := strings_(app.Get("metadata", "finalizers")); len(fin) != 1 || fin[0] != resourcesFinalizer {
+		if fin := strings_(app.Get("metadata", "finalizers")); len(fin) != 1 || fin[0] != ResourcesFinalizer {
 			t.Errorf("%s: finalizers = %v", app.Name(), fin)
 		}
 		auto, _ := app.Get("spec", "syncPolicy", "automated").(map[string]any)

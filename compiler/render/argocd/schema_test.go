@@ -3,6 +3,8 @@ package argocd
 import (
 	"testing"
 
+	"github.com/hubfleet/hubfleet/internal/verifytest"
+
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/verify"
 )
@@ -50,19 +52,5 @@ func TestSchemaCheckCatchesMistakes(t *testing.T) {
 	delete(spec, "project")                                                      // required
 	spec["syncPolicy"].(map[string]any)["retry"].(map[string]any)["limit"] = "5" // wrong type
 	spec["source"].(map[string]any)["pathh"] = "typo"                            // unknown
-	wantFieldErrors(t, verify.Object(app), "spec.project", "spec.syncPolicy.retry.limit", "spec.source.pathh")
-}
-
-// wantFieldErrors fails unless err reports a problem on each field.
-func wantFieldErrors(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	got := map[string]bool{}
-	for _, e := range verify.AsFieldErrors(err) {
-		got[e.Field] = true
-	}
-	for _, f := range fields {
-		if !got[f] {
-			t.Errorf("no error on %s; got:\n%v", f, err)
-		}
-	}
+	verifytest.WantFieldErrors(t, verify.Object(app), "spec.project", "spec.syncPolicy.retry.limit", "spec.source.pathh")
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubfleet/hubfleet/internal/verifytest"
+
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
@@ -74,23 +76,9 @@ func TestCRDValidatorCatchesMistakes(t *testing.T) {
 		}
 	}
 	mw.Body["spec"].(map[string]any)["stripPrefixRegex"].(map[string]any)["regexes"] = []any{"x"} // misspelt
-	wantFieldErrors(t, verify.Object(mw), "spec.stripPrefixRegex.regexes")
+	verifytest.WantFieldErrors(t, verify.Object(mw), "spec.stripPrefixRegex.regexes")
 	route.Body["spec"].(map[string]any)["routes"].([]any)[0].(map[string]any)["kind"] = "Bogus" // not in the enum
-	wantFieldErrors(t, verify.Object(route), "spec.routes[0].kind")
-}
-
-// wantFieldErrors fails unless err reports a problem on each field.
-func wantFieldErrors(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	got := map[string]bool{}
-	for _, e := range verify.AsFieldErrors(err) {
-		got[e.Field] = true
-	}
-	for _, f := range fields {
-		if !got[f] {
-			t.Errorf("no error on %s; got:\n%v", f, err)
-		}
-	}
+	verifytest.WantFieldErrors(t, verify.Object(route), "spec.routes[0].kind")
 }
 
 func TestCRDs(t *testing.T) {
