@@ -4,11 +4,10 @@
 // Each patch is checked and its target resolved here, before kustomize runs,
 // so that a patch matching nothing, a malformed patch or one that would
 // rename, re-kind or delete an object gets a diagnostic at the line of the
-// hub file (or hubDefaults block) that wrote it. Each patch runs as its own
-// kustomize build over only the objects it selects, so every error is
-// attributed to exactly one patch entry; hubs without patches never touch
-// kustomize. (One build for all of a hub's patches was measured: it saves
-// about 5%, because a build's cost grows with the objects it carries.)
+// hub file (or hubDefaults block) that wrote it. Each patch runs through
+// kustomize's patch transformer over only the objects it selects, so every
+// error is attributed to exactly one patch entry; hubs without patches never
+// touch kustomize.
 package patch
 
 import (

@@ -9,51 +9,67 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/builtins"
+	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/openapi"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 )
 
-// Kustomize is not safe to run from several goroutines: krusty.Run calls
-// openapi.SetSchema on every build and the parsed OpenAPI schema is
-// process-global and lazily built (kubernetes-sigs/kustomize#4824, #5805);
-// a custom schema in one build even corrupts strategic merges of later
-// builds in the same process (fluxcd/pkg#1237). So:
-//   - runMu serializes every krusty.Run of this package;
-//   - warmSchema parses the built-in schema once, before the first
-//     selection or build, so no build pays for it or races on it;
-//   - the kustomization is built here from the patch text and target only,
-//     so no hub can set `openapi:` and change the global schema.
+// Each patch runs through kustomize's own patch transformer (the builtin
+// PatchTransformer that krusty runs for a kustomization's `patches:`), over
+// a ResMap of only the objects the patch selects. A whole krusty build per
+// patch (kustomization file, loader, accumulator, name-reference fixing,
+// origin annotations) does the same merge but cost three times as much and
+// set kustomize's global OpenAPI schema on every build; none of its other
+// passes can change a hub's objects, since patches may not rename them.
 //
-// Builds are small (one patch, only the objects it selects: about 3-4 ms of
-// CPU each, measured), so the lock is held briefly; hubs without patches
-// never take it. With the schema warm and no openapi field, go test -race
-// saw no race without the lock on kustomize v0.21.2, but upstream does not
-// promise Run is safe, and the lock costs at most the second core.
+// Kustomize is not safe to run from several goroutines: the parsed OpenAPI
+// schema that strategic merges read is process-global and lazily built
+// (kubernetes-sigs/kustomize#4824, #5805; a custom schema even corrupts
+// later merges, fluxcd/pkg#1237). So:
+//   - runMu serializes every transform of this package;
+//   - warmSchema parses the built-in schema once, before the first
+//     selection or transform, so none pays for it or races on it;
+//   - hubs cannot set a schema: the transformer is configured here from the
+//     patch text and target only.
+//
+// Transforms are small (one patch, only the objects it selects), so the
+// lock is held briefly; hubs without patches never take it.
 var (
 	runMu    sync.Mutex
 	warmOnce sync.Once
-	// builds counts kustomize builds, so tests can prove which paths
+	// builds counts kustomize transforms, so tests can prove which paths
 	// avoid kustomize.
 	builds atomic.Int64
+
+	factoryOnce sync.Once
+	resmaps     *resmap.Factory
 )
 
 func warmSchema() {
 	warmOnce.Do(func() { _ = openapi.Schema() })
 }
 
-const (
-	fsRoot        = "/hub"
-	resourcesFile = "resources.json"
-)
+func resmapFactory() *resmap.Factory {
+	factoryOnce.Do(func() {
+		resmaps = resmap.NewFactory(provider.NewDefaultDepProvider().GetResourceFactory())
+	})
+	return resmaps
+}
 
-// run applies one patch to objs with kustomize on an in-memory file
-// system and returns the resulting bodies in input order.
+// transformerConfig is the PatchTransformer's configuration, as a
+// kustomization's patches entry spells it.
+type transformerConfig struct {
+	Patch  string          `json:"patch"`
+	Target *types.Selector `json:"target,omitempty"`
+}
+
+// run applies one patch to objs with kustomize and returns the resulting
+// bodies in input order.
 func run(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
 	var res bytes.Buffer
 	enc := json.NewEncoder(&res)
@@ -66,35 +82,15 @@ func run(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
 			return nil, fmt.Errorf("encoding %s: %w", o, err)
 		}
 	}
-	k := types.Kustomization{
-		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
-		Resources: []string{resourcesFile},
-	}
 	target := s.target
-	k.Patches = []types.Patch{{Patch: s.text, Target: &target}}
-	kdata, err := yaml.Marshal(&k)
+	cfg, err := yaml.Marshal(transformerConfig{Patch: s.text, Target: &target})
 	if err != nil {
-		return nil, fmt.Errorf("encoding kustomization: %w", err)
-	}
-	fs := filesys.MakeFsInMemory()
-	if err := fs.MkdirAll(fsRoot); err != nil {
-		return nil, err
-	}
-	if err := fs.WriteFile(fsRoot+"/kustomization.yaml", kdata); err != nil {
-		return nil, err
-	}
-	if err := fs.WriteFile(fsRoot+"/"+resourcesFile, res.Bytes()); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encoding the patch configuration: %w", err)
 	}
 
 	warmSchema()
-	opts := krusty.MakeDefaultOptions()
-	opts.PluginConfig = types.DisabledPluginConfig()
-	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
-	opts.Reorder = krusty.ReorderOptionNone // input order; see Options.Reorder
-
 	builds.Add(1)
-	m, err := build(fs, opts)
+	m, err := transform(cfg, res.Bytes())
 	if err != nil {
 		return nil, readable(err, s)
 	}
@@ -114,9 +110,11 @@ func run(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
 	return out, nil
 }
 
-// build runs kustomize under runMu. A panic inside kustomize (hub input
-// reaches it) becomes an error: the compiler must not crash on any input.
-func build(fs filesys.FileSystem, opts *krusty.Options) (m resmap.ResMap, err error) {
+// transform loads the resources and runs the patch transformer under
+// runMu, removing the build annotations kustomize adds on the way (as
+// krusty does). A panic inside kustomize (hub input reaches it) becomes an
+// error: the compiler must not crash on any input.
+func transform(cfg, resources []byte) (m resmap.ResMap, err error) {
 	runMu.Lock()
 	defer runMu.Unlock()
 	defer func() {
@@ -124,7 +122,20 @@ func build(fs filesys.FileSystem, opts *krusty.Options) (m resmap.ResMap, err er
 			m, err = nil, fmt.Errorf("kustomize failed: %v", r)
 		}
 	}()
-	return krusty.MakeKustomizer(opts).Run(fs, fsRoot)
+	f := resmapFactory()
+	m, err = f.NewResMapFromBytes(resources)
+	if err != nil {
+		return nil, fmt.Errorf("loading resources: %w", err)
+	}
+	t := builtins.NewPatchTransformerPlugin()
+	if err := t.Config(resmap.NewPluginHelpers(nil, nil, f, types.DisabledPluginConfig()), cfg); err != nil {
+		return nil, err
+	}
+	if err := t.Transform(m); err != nil {
+		return nil, err
+	}
+	m.RemoveBuildAnnotations()
+	return m, nil
 }
 
 // decodeBody decodes kustomize's JSON output into manifest value types.
@@ -139,7 +150,6 @@ func readable(err error, s *spec) error {
 	for _, noise := range []string{"[patch: " + quoted + "]", "patch: " + quoted, quoted} {
 		msg = strings.ReplaceAll(msg, noise, "")
 	}
-	msg = strings.ReplaceAll(msg, fsRoot+"/", "")
 	msg = configEcho.ReplaceAllString(msg, "")
 	msg = oneLine(msg)
 	msg = strings.TrimSuffix(strings.TrimSpace(msg), ":")
