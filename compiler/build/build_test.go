@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"sort"
 	"strings"
@@ -178,4 +179,43 @@ func decodeTree(t output.Tree) []*manifest.Object {
 		}
 	}
 	return out
+}
+
+// TestTypedMatchesBody: verification reads built-in objects from the
+// struct each was converted from (manifest.Object.Typed). That is sound
+// only if no renderer changes a struct after converting it, so check that
+// every rendered object's body is still exactly its struct's conversion,
+// on the shipped fleet and on the fleet that uses every option.
+func TestTypedMatchesBody(t *testing.T) {
+	for name, fsys := range map[string]fs.FS{"shipped": os.DirFS(repoRoot), "all-options": fleetgen.GenerateAllOptions()} {
+		t.Run(name, func(t *testing.T) {
+			fleet, diags := Validate(fsys, Options{})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			typed := 0
+			for _, h := range fleet.Hubs() {
+				objs, ds, err := renderHub(fleet, h)
+				if err != nil || ds.HasErrors() {
+					t.Fatal(err, ds)
+				}
+				for _, o := range objs {
+					if o.Typed() == nil {
+						continue
+					}
+					typed++
+					again, err := manifest.New(o.Source, o.Typed())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(again.Body, o.Body) {
+						t.Errorf("%s of hub %s: body differs from its struct's conversion (a renderer changed the struct after manifest.New)", o, h.ID())
+					}
+				}
+			}
+			if typed < 100 {
+				t.Errorf("only %d typed objects: the shortcut is not exercised", typed)
+			}
+		})
+	}
 }

@@ -22,13 +22,25 @@ type Object struct {
 	Source string
 	// Body is the object: maps, slices, strings, bools, int64, float64.
 	Body map[string]any
+
+	// typed is the API struct Body was converted from (see Typed).
+	typed any
 }
+
+// Typed returns the struct (a k8s.io/api type, say) that New converted Body
+// from, or nil. Later stages read it instead of decoding Body back into the
+// same type: the conversion cannot produce a body the type would not
+// decode to. Only New sets it and every mutator of this package clears it;
+// code that replaces or edits Body in place must build a new Object (as the
+// patch stage does) so the two never disagree.
+func (o *Object) Typed() any { return o.typed }
 
 // New converts a typed object (k8s.io/api structs, or any struct with JSON
 // tags, or a map) into an Object. Empty and null fields are dropped, so the
 // output carries no "creationTimestamp: null" or "status: {}" noise.
 func New(source string, v any) (*Object, error) {
 	var body map[string]any
+	var typed any
 	switch t := v.(type) {
 	case map[string]any:
 		body = t
@@ -37,13 +49,13 @@ func New(source string, v any) (*Object, error) {
 		if err != nil {
 			return nil, fmt.Errorf("converting %T: %w", v, err)
 		}
-		body = m
+		body, typed = m, v
 	}
 	body, _ = Prune(body).(map[string]any)
 	if body == nil {
 		body = map[string]any{}
 	}
-	return &Object{Source: source, Body: body}, nil
+	return &Object{Source: source, Body: body, typed: typed}, nil
 }
 
 // MustNew is New for objects built by the compiler itself, where a failure
@@ -149,6 +161,7 @@ func (o *Object) Annotations() map[string]string { return stringMap(o.meta()["an
 
 // SetAnnotation sets one metadata annotation.
 func (o *Object) SetAnnotation(k, v string) {
+	o.typed = nil
 	m := o.meta()
 	if m == nil {
 		m = map[string]any{}

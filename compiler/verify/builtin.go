@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -93,19 +94,11 @@ func checkBuiltin(c *collector, o *manifest.Object, gvk schema.GroupVersionKind)
 		c.add("", fmt.Sprintf("no type for %s: %v", gvk, err))
 		return
 	}
-	// The converter only reads the body: copy it only when it holds Go
-	// types the converter does not take (int, float32, map[string]string).
-	m := o.Body
-	if !canonical(m) {
-		body, err := normalize(o.Body)
-		if err != nil {
-			c.add("", err.Error())
-			return
-		}
-		m = body.(map[string]any)
-	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(m, obj, true); err != nil {
-		decodeErrors(c, m, obj, err)
+	if t, ok := sameType(o.Typed(), obj); ok {
+		// Body was converted from this very type (manifest.New): it
+		// decodes back strictly by construction, so skip the round trip.
+		obj = t
+	} else if !decodeStrict(c, o, obj) {
 		return
 	}
 	accessor, ok := obj.(metav1.Object)
@@ -119,6 +112,37 @@ func checkBuiltin(c *collector, o *manifest.Object, gvk schema.GroupVersionKind)
 		c.add("metadata.namespace", gvk.Kind+" is cluster-scoped and takes no namespace")
 	}
 	checkTyped(c, obj)
+}
+
+// decodeStrict decodes o's body into obj, rejecting unknown fields, and
+// reports why it failed.
+func decodeStrict(c *collector, o *manifest.Object, obj runtime.Object) bool {
+	// The converter only reads the body: copy it only when it holds Go
+	// types the converter does not take (int, float32, map[string]string).
+	m := o.Body
+	if !canonical(m) {
+		body, err := normalize(o.Body)
+		if err != nil {
+			c.add("", err.Error())
+			return false
+		}
+		m = body.(map[string]any)
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(m, obj, true); err != nil {
+		decodeErrors(c, m, obj, err)
+		return false
+	}
+	return true
+}
+
+// sameType returns typed as a runtime.Object when it is a pointer to the
+// same Go type as want.
+func sameType(typed any, want runtime.Object) (runtime.Object, bool) {
+	t, ok := typed.(runtime.Object)
+	if !ok || reflect.TypeOf(t) != reflect.TypeOf(want) {
+		return nil, false
+	}
+	return t, true
 }
 
 // decodeErrors reports why a strict decode failed, naming the fields.

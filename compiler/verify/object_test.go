@@ -41,7 +41,17 @@ func deployment() *appsv1.Deployment {
 	}
 }
 
+// obj converts v as a renderer would, then forgets the typed value, as a
+// patched object has none: tests edit the body in place and the body alone
+// must be checked.
 func obj(t testing.TB, v any) *manifest.Object {
+	t.Helper()
+	o := typedObj(t, v)
+	return &manifest.Object{Cluster: o.Cluster, Hub: o.Hub, Source: o.Source, Body: o.Body}
+}
+
+// typedObj is an object as a renderer makes it, with its typed value.
+func typedObj(t testing.TB, v any) *manifest.Object {
 	t.Helper()
 	o, err := manifest.New("hubs/aws/staging.yaml", v)
 	if err != nil {
@@ -103,12 +113,40 @@ func TestObjectBuiltinRules(t *testing.T) {
 		"missing volume":    {func(d *appsv1.Deployment) { d.Spec.Template.Spec.Volumes = nil }, []string{"volumeMounts[0].name", "config"}},
 		"no image":          {func(d *appsv1.Deployment) { d.Spec.Template.Spec.Containers[0].Image = "" }, []string{"containers[0].image"}},
 	} {
+		// The same rules hold whether the object is read from its body
+		// (patched objects) or from the struct it was converted from.
 		t.Run(name, func(t *testing.T) {
 			d := deployment()
 			tc.edit(d)
 			wantErr(t, Object(obj(t, d)), tc.wants...)
 		})
+		t.Run(name+"/typed", func(t *testing.T) {
+			d := deployment()
+			tc.edit(d)
+			wantErr(t, Object(typedObj(t, d)), tc.wants...)
+		})
 	}
+}
+
+// TestObjectTypedShortcut: an object New converted from its API struct is
+// read from that struct, not decoded back from its body; an object whose
+// struct is of another type (a Deployment struct under another apiVersion)
+// is decoded from its body.
+func TestObjectTypedShortcut(t *testing.T) {
+	o := typedObj(t, deployment())
+	// A body that no longer matches its struct: only code that breaks the
+	// Object contract (edit Body, keep the struct) gets here. The struct
+	// wins, which proves the body was not decoded.
+	o.Body["spec"].(map[string]any)["replicas"] = "two"
+	if err := Object(o); err != nil {
+		t.Errorf("typed object was decoded from its body: %v", err)
+	}
+
+	d := deployment()
+	d.APIVersion = "apps/v1beta2"
+	o = typedObj(t, d)
+	o.Body["spec"].(map[string]any)["replicas"] = "two"
+	wantErr(t, Object(o), "spec.replicas", "wrong type")
 }
 
 func TestObjectScopesAndNames(t *testing.T) {

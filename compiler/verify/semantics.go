@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -132,6 +133,12 @@ func isEmpty(v any) bool {
 // decode converts o into a typed object, leniently: shape errors are
 // Object's to report, and such objects are skipped here.
 func decode(o *manifest.Object, into any) bool {
+	if t := o.Typed(); t != nil && reflect.TypeOf(t) == reflect.TypeOf(into) {
+		// Converted from this type (manifest.New): read it directly. The
+		// checks only read, so a shallow copy is enough.
+		reflect.ValueOf(into).Elem().Set(reflect.ValueOf(t).Elem())
+		return true
+	}
 	body, err := normalize(o.Body)
 	if err != nil {
 		return false
