@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/hubfleet/hubfleet/compiler/diag"
 	"github.com/hubfleet/hubfleet/compiler/manifest"
@@ -75,7 +76,7 @@ func TestConcurrentApplyMatchesSerial(t *testing.T) {
 	wg.Wait()
 
 	for i := range hubs {
-		if diff := cmp.Diff(serial[i], parallel[i], cmp.AllowUnexported(result{})); diff != "" {
+		if diff := cmp.Diff(serial[i], parallel[i], cmp.AllowUnexported(result{}), cmpopts.IgnoreUnexported(manifest.Object{})); diff != "" {
 			t.Errorf("hub %d: concurrent result differs (-serial +parallel):\n%s", i, diff)
 		}
 		env := find(t, parallel[i].objs, "Deployment", "hub").Get("spec", "template", "spec", "containers").([]any)[0].(map[string]any)["env"].([]any)
