@@ -36,6 +36,12 @@ const TemplatesDir = "hubs/_templates"
 // Render runs the whole pipeline and returns the output tree. A non-nil
 // error is an internal failure (exit 4); input problems come back as
 // diagnostics (exit 1). Nothing is written.
+//
+// Each hub goes through render -> patch -> verify -> encode in one task,
+// and only its files' bytes outlive the task: the fleet's objects are
+// never all in memory at once. The cluster-wide objects (node pools, the
+// hubs' namespaces and PriorityClasses, CRDs, Argo CD) follow once every
+// hub is done.
 func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	fleet, diags := Validate(fsys, Options{Workers: opts.Workers})
 	if diags.HasErrors() {
@@ -47,8 +53,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	}
 
 	hubs := fleet.Hubs()
-	hubObjs := make([][]*manifest.Object, len(hubs))
-	hubDiags := make([]diag.List, len(hubs))
+	hubOut := make([]hubResult, len(hubs))
 	clusterObjs := make([][]*manifest.Object, len(fleet.Clusters))
 	clusterDiags := make([]diag.List, len(fleet.Clusters))
 
@@ -56,8 +61,8 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	g.SetLimit(opts.workers())
 	for i, h := range hubs {
 		g.Go(func() error {
-			objs, ds, err := renderHub(fleet, h)
-			hubObjs[i], hubDiags[i] = objs, ds
+			var err error
+			hubOut[i], err = buildHub(fleet, h)
 			return err
 		})
 	}
@@ -102,14 +107,22 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err := g.Wait(); err != nil {
 		return nil, diags, classify(err)
 	}
-	diags.Merge(hubDiags...)
+	var internal []string
+	var pcs []*manifest.Object
+	objects := 0
+	for _, r := range hubOut {
+		diags.Merge(r.diags)
+		internal = append(internal, r.internal...)
+		pcs = append(pcs, r.clusterWide...)
+		objects += len(r.files)
+	}
 	diags.Merge(clusterDiags...)
-	if diags.HasErrors() {
+	if diags.HasErrors() || len(internal) > 0 {
 		diags.Sort()
-		return nil, diags, nil
+		return nil, diags, verificationError(internal)
 	}
 
-	objs, err := assemble(fleet, hubs, hubObjs, clusterObjs)
+	objs, err := assemble(fleet, hubs, pcs, clusterObjs)
 	if err != nil {
 		return nil, diags, classify(err)
 	}
@@ -131,8 +144,72 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err != nil {
 		return nil, diags, &InternalError{Err: err}
 	}
+	objects += len(objs)
+	for _, r := range hubOut {
+		for _, f := range r.files {
+			if _, dup := tree[f.path]; dup {
+				return nil, diags, internalf("two objects would be written to %s", f.path)
+			}
+			tree[f.path] = f.data
+		}
+	}
 	tree[OverviewFile] = overview.Markdown(fleet)
-	return &Result{Fleet: fleet, Tree: tree, Objects: len(objs)}, diags, nil
+	return &Result{Fleet: fleet, Tree: tree, Objects: objects}, diags, nil
+}
+
+// hubResult is what a hub leaves behind: its encoded files, the objects
+// that belong to the cluster-wide Application (PriorityClasses) and what
+// went wrong.
+type hubResult struct {
+	files       []file
+	clusterWide []*manifest.Object
+	diags       diag.List
+	internal    []string // verification failures that are hubfleet's bugs
+}
+
+type file struct {
+	path string
+	data []byte
+}
+
+// buildHub renders, patches, verifies and encodes one hub.
+func buildHub(f *model.Fleet, h *model.Hub) (hubResult, error) {
+	var r hubResult
+	objs, ds, err := renderHub(f, h)
+	if err != nil || ds.HasErrors() {
+		r.diags = ds
+		return r, err
+	}
+	own := objs[:0:0]
+	for _, o := range objs {
+		if o.Kind() == "PriorityClass" {
+			// Cluster-scoped and shared by the cluster's nodes: it goes
+			// with the namespaces to the cluster-wide Application.
+			o.Hub = ""
+			r.clusterWide = append(r.clusterWide, o)
+			continue
+		}
+		own = append(own, o)
+	}
+	manifest.Sort(own)
+	r.diags, r.internal = verifyGroup(f, h.Cluster, h, own)
+	if r.diags.HasErrors() || len(r.internal) > 0 {
+		return r, nil
+	}
+	seen := make(map[string]*manifest.Object, len(own))
+	for _, o := range own {
+		p := OutputPath(o)
+		if prev := seen[p]; prev != nil {
+			return r, internalf("two objects would be written to %s: %s and %s", p, prev, o)
+		}
+		seen[p] = o
+		data, err := output.Encode(o)
+		if err != nil {
+			return r, internalf("encoding %s: %w", p, err)
+		}
+		r.files = append(r.files, file{p, data})
+	}
+	return r, nil
 }
 
 // renderHub renders one hub's objects and applies its patches. Render
@@ -172,20 +249,14 @@ func classify(err error) error {
 	return &InternalError{Err: err}
 }
 
-// assemble places every object: hub objects stay with their hub except
-// cluster-scoped PriorityClasses, which go to the cluster-wide Application
-// with the namespaces and the CRDs the hubs need.
-func assemble(f *model.Fleet, hubs []*model.Hub, hubObjs, clusterObjs [][]*manifest.Object) ([]*manifest.Object, error) {
-	var all []*manifest.Object
+// assemble gathers the cluster-wide objects: each cluster's node pools,
+// its hubs' namespaces and PriorityClasses, the CRDs the hubs need, and the
+// Argo CD objects with the add-ons.
+func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, clusterObjs [][]*manifest.Object) ([]*manifest.Object, error) {
+	all := pcs
 	byCluster := map[string][]*model.Hub{}
-	for i, h := range hubs {
+	for _, h := range hubs {
 		byCluster[h.Cluster.Name] = append(byCluster[h.Cluster.Name], h)
-		for _, o := range hubObjs[i] {
-			if o.Kind() == "PriorityClass" {
-				o.Hub = ""
-			}
-			all = append(all, o)
-		}
 	}
 	crds, err := daskgateway.CRDs()
 	if err != nil {

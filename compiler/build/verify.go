@@ -16,11 +16,9 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/verify"
 )
 
-// verifyAll checks every object before anything is written: each alone
-// (strict decoding into its API type, or its CRD schema), then each hub's and
-// each cluster's objects together. A hub with patches is told which object
-// its patches broke (exit 1); any other failure is the compiler's bug and
-// comes back as an InternalError (exit 4).
+// verifyAll checks the cluster-wide objects (see verifyGroup) of every
+// cluster, one group per cluster and one for the root Argo CD objects, in
+// parallel. Hub groups are checked as each hub is built (buildHub).
 func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List, error) {
 	groups := map[string][]*manifest.Object{}
 	var order []string
@@ -46,48 +44,8 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List,
 	g.SetLimit(workers)
 	for gi, k := range order {
 		g.Go(func() error {
-			r := &results[gi]
-			h := hubs[k]
-			report := func(err error) {
-				for _, fe := range verify.AsFieldErrors(err) {
-					if h != nil && len(h.Patches) > 0 {
-						p := h.Patches[0]
-						r.diags.Errorf(p.Pos, "patches", "after patching, %s", fe.Error()).
-							WithHint("a patch produced an invalid object; check the patch's path and value")
-						continue
-					}
-					r.internal = append(r.internal, fe.Error())
-				}
-			}
-			opts := verify.Options{}
 			c := f.Cluster(strings.SplitN(k, "/", 2)[0])
-			var perms *argocd.Permissions
-			if c != nil {
-				opts.Provider = c.Provider
-				p := argocd.PermissionsFor(c)
-				perms = &p
-			}
-			seen := map[uintptr]bool{}
-			for _, o := range groups[k] {
-				// A body shared by several objects (the same CRD in every
-				// cluster) is checked once per group.
-				if id := reflect.ValueOf(o.Body).Pointer(); !seen[id] {
-					seen[id] = true
-					if err := verify.ObjectFor(o, opts); err != nil {
-						report(err)
-					}
-				}
-				// The cluster's AppProject must allow every object its
-				// Applications sync, or Argo CD refuses the sync.
-				if perms != nil && o.Group() != "argoproj.io" {
-					if err := perms.Permit(o); err != nil {
-						report(&verify.FieldError{Object: o.String(), Source: o.Source, Detail: err.Error()})
-					}
-				}
-			}
-			for _, err := range verify.SemanticsWith(groups[k], semanticsOptions(h)) {
-				report(err)
-			}
+			results[gi].diags, results[gi].internal = verifyGroup(f, c, hubs[k], groups[k])
 			return nil
 		})
 	}
@@ -99,17 +57,74 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List,
 		internal = append(internal, r.internal...)
 	}
 	diags.Sort()
-	if len(internal) > 0 {
-		const show = 10
-		more := ""
-		if len(internal) > show {
-			more = fmt.Sprintf("\n(and %d more)", len(internal)-show)
-			internal = internal[:show]
+	return diags, verificationError(internal)
+}
+
+// verifyGroup checks one group of objects that are synced together (a
+// hub's, or a cluster's cluster-wide objects): each alone (strict decoding
+// into its API type, or its CRD schema), then together. A hub with patches
+// is told which object its patches broke (a diagnostic: exit 1); any other
+// failure is the compiler's bug, returned as a message for
+// verificationError (exit 4). c is nil for the root Argo CD objects.
+func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifest.Object) (diag.List, []string) {
+	var diags diag.List
+	var internal []string
+	report := func(err error) {
+		for _, fe := range verify.AsFieldErrors(err) {
+			if h != nil && len(h.Patches) > 0 {
+				p := h.Patches[0]
+				diags.Errorf(p.Pos, "patches", "after patching, %s", fe.Error()).
+					WithHint("a patch produced an invalid object; check the patch's path and value")
+				continue
+			}
+			internal = append(internal, fe.Error())
 		}
-		return diags, &InternalError{Err: errors.New("rendered objects failed verification (a hubfleet bug; please report it):\n" +
-			strings.Join(internal, "\n") + more)}
 	}
-	return diags, nil
+	opts := verify.Options{}
+	var perms *argocd.Permissions
+	if c != nil {
+		opts.Provider = c.Provider
+		p := argocd.PermissionsFor(c)
+		perms = &p
+	}
+	seen := map[uintptr]bool{}
+	for _, o := range objs {
+		// A body shared by several objects (the same CRD in every
+		// cluster) is checked once per group.
+		if id := reflect.ValueOf(o.Body).Pointer(); !seen[id] {
+			seen[id] = true
+			if err := verify.ObjectFor(o, opts); err != nil {
+				report(err)
+			}
+		}
+		// The cluster's AppProject must allow every object its
+		// Applications sync, or Argo CD refuses the sync.
+		if perms != nil && o.Group() != "argoproj.io" {
+			if err := perms.Permit(o); err != nil {
+				report(&verify.FieldError{Object: o.String(), Source: o.Source, Detail: err.Error()})
+			}
+		}
+	}
+	for _, err := range verify.SemanticsWith(objs, semanticsOptions(h)) {
+		report(err)
+	}
+	return diags, internal
+}
+
+// verificationError reports objects that failed verification without a
+// hub patch to blame: a hubfleet bug (exit 4).
+func verificationError(internal []string) error {
+	if len(internal) == 0 {
+		return nil
+	}
+	const show = 10
+	more := ""
+	if len(internal) > show {
+		more = fmt.Sprintf("\n(and %d more)", len(internal)-show)
+		internal = internal[:show]
+	}
+	return &InternalError{Err: errors.New("rendered objects failed verification (a hubfleet bug; please report it):\n" +
+		strings.Join(internal, "\n") + more)}
 }
 
 // semanticsOptions declares the pods created at run time: KubeSpawner's
