@@ -43,6 +43,9 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SHIPPED_FLEET", fleet)
+			// Each script gets its own render cache, so scripts never see
+			// each other's (or the developer's) entries.
+			env.Setenv("HUBFLEET_CACHE_DIR", filepath.Join(env.WorkDir, ".cache"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

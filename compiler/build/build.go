@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"runtime"
 
+	"github.com/hubfleet/hubfleet/compiler/cache"
 	"github.com/hubfleet/hubfleet/compiler/check"
 	"github.com/hubfleet/hubfleet/compiler/diag"
 	"github.com/hubfleet/hubfleet/compiler/load"
@@ -25,8 +26,12 @@ type Options struct {
 	// Workers bounds parallelism; 0 means GOMAXPROCS.
 	Workers int
 	// Previous is the currently committed output tree (rendered/), used by
-	// the node-pool immutability guard. Nil skips the guard.
+	// the node-pool immutability guard and by the cache. Nil skips the
+	// guard.
 	Previous fs.FS
+	// Cache, when set, lets clusters whose inputs have not changed reuse
+	// their hubs' files from Previous instead of rendering them again.
+	Cache *cache.Store
 }
 
 func (o Options) workers() int {
@@ -61,6 +66,8 @@ type Result struct {
 	Tree output.Tree
 	// Objects counts rendered objects.
 	Objects int
+	// Reused counts the clusters whose files came from the cache.
+	Reused int
 }
 
 // InternalError marks failures that are the compiler's fault or the

@@ -41,7 +41,9 @@ const TemplatesDir = "hubs/_templates"
 // and only its files' bytes outlive the task: the fleet's objects are
 // never all in memory at once. The cluster-wide objects (node pools, the
 // hubs' namespaces and PriorityClasses, CRDs, Argo CD) follow once every
-// hub is done.
+// hub is done. With a cache (Options.Cache), clusters whose inputs have
+// not changed since a render that left their files in place reuse those
+// files and skip every stage after validation.
 func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	fleet, diags := Validate(fsys, Options{Workers: opts.Workers})
 	if diags.HasErrors() {
@@ -51,6 +53,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if st, err := fs.Stat(fsys, TemplatesDir); err == nil && st.IsDir() {
 		overrides, _ = fs.Sub(fsys, TemplatesDir)
 	}
+	units := restoreAll(fsys, fleet, opts)
 
 	hubs := fleet.Hubs()
 	hubOut := make([]hubResult, len(hubs))
@@ -60,6 +63,9 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	g := new(errgroup.Group)
 	g.SetLimit(opts.workers())
 	for i, h := range hubs {
+		if units[h.Cluster.Name].restored {
+			continue
+		}
 		g.Go(func() error {
 			var err error
 			hubOut[i], err = buildHub(fleet, h)
@@ -69,6 +75,9 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	// Node pools: one jsonnet VM per worker, handed out through a channel.
 	vms := make(chan *nodepool.Renderer, opts.workers())
 	for i, c := range fleet.Clusters {
+		if units[c.Name].restored {
+			continue
+		}
 		g.Go(func() error {
 			var r *nodepool.Renderer
 			select {
@@ -109,12 +118,10 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	}
 	var internal []string
 	var pcs []*manifest.Object
-	objects := 0
 	for _, r := range hubOut {
 		diags.Merge(r.diags)
 		internal = append(internal, r.internal...)
 		pcs = append(pcs, r.clusterWide...)
-		objects += len(r.files)
 	}
 	diags.Merge(clusterDiags...)
 	if diags.HasErrors() || len(internal) > 0 {
@@ -122,7 +129,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, verificationError(internal)
 	}
 
-	objs, err := assemble(fleet, hubs, pcs, clusterObjs)
+	objs, err := assemble(fleet, hubs, pcs, clusterObjs, units)
 	if err != nil {
 		return nil, diags, classify(err)
 	}
@@ -144,17 +151,50 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err != nil {
 		return nil, diags, &InternalError{Err: err}
 	}
-	objects += len(objs)
-	for _, r := range hubOut {
+
+	// Who owns which file, for the object count and the cache.
+	owner := map[string]string{}
+	counts := map[string]int{}
+	for _, o := range objs {
+		owner[OutputPath(o)] = o.Cluster
+		counts[o.Cluster]++
+	}
+	for i, r := range hubOut {
 		for _, f := range r.files {
-			if _, dup := tree[f.path]; dup {
-				return nil, diags, internalf("two objects would be written to %s", f.path)
-			}
-			tree[f.path] = f.data
+			owner[f.path] = hubs[i].Cluster.Name
+		}
+		counts[hubs[i].Cluster.Name] += len(r.files)
+	}
+	var files []file
+	for _, r := range hubOut {
+		files = append(files, r.files...)
+	}
+	for _, c := range fleet.Clusters {
+		if u := units[c.Name]; u.restored {
+			files = append(files, u.files...)
+			counts[c.Name] += u.entry.Objects
+		}
+	}
+	for _, f := range files {
+		if _, dup := tree[f.path]; dup {
+			return nil, diags, internalf("two objects would be written to %s", f.path)
+		}
+		tree[f.path] = f.data
+	}
+	if opts.Cache != nil {
+		remember(opts.Cache, units, tree, owner, counts)
+	}
+	res := &Result{Fleet: fleet, Tree: tree}
+	for _, n := range counts {
+		res.Objects += n
+	}
+	for _, u := range units {
+		if u.restored {
+			res.Reused++
 		}
 	}
 	tree[OverviewFile] = overview.Markdown(fleet)
-	return &Result{Fleet: fleet, Tree: tree, Objects: objects}, diags, nil
+	return res, diags, nil
 }
 
 // hubResult is what a hub leaves behind: its encoded files, the objects
@@ -251,8 +291,9 @@ func classify(err error) error {
 
 // assemble gathers the cluster-wide objects: each cluster's node pools,
 // its hubs' namespaces and PriorityClasses, the CRDs the hubs need, and the
-// Argo CD objects with the add-ons.
-func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, clusterObjs [][]*manifest.Object) ([]*manifest.Object, error) {
+// Argo CD objects with the add-ons. Restored clusters have none: their
+// files come from the cache; the root Argo CD objects are always built.
+func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, clusterObjs [][]*manifest.Object, units map[string]*unit) ([]*manifest.Object, error) {
 	all := pcs
 	byCluster := map[string][]*model.Hub{}
 	for _, h := range hubs {
@@ -263,6 +304,9 @@ func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, cluster
 		return nil, internalf("dask-gateway CRDs: %w", err)
 	}
 	for i, c := range f.Clusters {
+		if units[c.Name].restored {
+			continue
+		}
 		for _, o := range clusterObjs[i] {
 			o.Cluster, o.Hub = c.Name, ""
 			all = append(all, o)
@@ -290,6 +334,9 @@ func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, cluster
 	}
 	apps = append(apps, extra...)
 	for _, o := range apps {
+		if o.Cluster != "" && units[o.Cluster].restored {
+			continue
+		}
 		o.Hub = ""
 		all = append(all, o)
 	}

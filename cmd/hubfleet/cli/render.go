@@ -9,14 +9,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/compiler/build"
+	"github.com/hubfleet/hubfleet/compiler/cache"
 	"github.com/hubfleet/hubfleet/compiler/output"
 )
 
 func newRenderCmd(g *globals) *cobra.Command {
 	var (
-		format string
-		out    string
-		check  bool
+		format  string
+		out     string
+		check   bool
+		noCache bool
 	)
 	cmd := &cobra.Command{
 		Use:   "render",
@@ -40,13 +42,21 @@ func newRenderCmd(g *globals) *cobra.Command {
 			if st, err := os.Stat(out); err == nil && st.IsDir() {
 				previous = os.DirFS(out)
 			}
-			res, diags, err := build.Render(os.DirFS(root), build.Options{Previous: previous})
+			opts := build.Options{Previous: previous}
+			if !noCache {
+				opts.Cache = openCache(out)
+			}
+			res, diags, err := build.Render(os.DirFS(root), opts)
 			if err != nil {
 				_ = g.printDiags(diags, format)
 				return err
 			}
 			if err := g.printDiags(diags, format); err != nil {
 				return err
+			}
+			if opts.Cache != nil {
+				// A cache that cannot be saved only costs the next run time.
+				_ = opts.Cache.Save()
 			}
 			rel := relTo(root, out)
 			if check {
@@ -76,7 +86,22 @@ func newRenderCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "text", "diagnostics format: text, json or github")
 	cmd.Flags().StringVar(&out, "out", "rendered", "output directory (relative to the root)")
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; exit 3 if the output directory is out of date")
+	cmd.Flags().BoolVar(&noCache, "no-cache", false, "render every hub, even those whose inputs have not changed since the last render\n(the cache is in $"+cache.EnvDir+", default: the user cache directory; \"off\" disables it)")
 	return cmd
+}
+
+// openCache opens the render cache of the output directory out, or returns
+// nil when caching is off or the compiler cannot identify itself.
+func openCache(out string) *cache.Store {
+	dir, ok := cache.Dir()
+	if !ok {
+		return nil
+	}
+	salt, err := cache.ExecutableSalt()
+	if err != nil {
+		return nil
+	}
+	return cache.Open(dir, out, salt)
 }
 
 func relTo(root, p string) string {

@@ -1,0 +1,108 @@
+package build
+
+import (
+	"io/fs"
+	"sort"
+	"sync"
+
+	"github.com/hubfleet/hubfleet/compiler/cache"
+	"github.com/hubfleet/hubfleet/compiler/load"
+	"github.com/hubfleet/hubfleet/compiler/model"
+	"github.com/hubfleet/hubfleet/compiler/output"
+)
+
+// unit is one cluster as far as the render cache is concerned: every file
+// under rendered/<cluster>/ and argocd/<cluster>.yaml.
+type unit struct {
+	key      string // "" without a cache
+	restored bool   // files come from the cache
+	entry    *cache.Entry
+	files    []file
+}
+
+// inputs are the files a cluster's output is a function of, with the
+// compiler itself (which the cache's salt stands for): fleet.yaml, the
+// cluster's files and the fleet's node-pool templates. Nothing of one
+// cluster's output depends on another cluster (TestCacheMatchesFreshRender
+// edits each kind of input and compares with a render without cache).
+func inputs(fsys fs.FS, c *model.Cluster) []string {
+	files := []string{load.FleetFile, c.Src.File}
+	var hubs []string
+	for _, h := range c.Hubs {
+		hubs = append(hubs, h.Src.File)
+	}
+	sort.Strings(hubs)
+	files = append(files, hubs...)
+	_ = fs.WalkDir(fsys, TemplatesDir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p) // WalkDir goes in lexical order
+		}
+		return nil
+	})
+	return files
+}
+
+// restoreAll looks every cluster up in the cache. A cluster is restored
+// only when its entry's files are all in the previous output with exactly
+// the recorded contents: a file edited by hand, or left from another
+// branch, makes the cluster render again.
+func restoreAll(fsys fs.FS, f *model.Fleet, opts Options) map[string]*unit {
+	units := make(map[string]*unit, len(f.Clusters))
+	for _, c := range f.Clusters {
+		units[c.Name] = &unit{}
+	}
+	if opts.Cache == nil {
+		return units
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, opts.workers())
+	for _, c := range f.Clusters {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			restore(fsys, c, opts, units[c.Name])
+		}()
+	}
+	wg.Wait()
+	return units
+}
+
+func restore(fsys fs.FS, c *model.Cluster, opts Options, u *unit) {
+	key, err := opts.Cache.Key(fsys, inputs(fsys, c))
+	if err != nil {
+		return // render it
+	}
+	u.key = key
+	e := opts.Cache.Get(key)
+	if e == nil || opts.Previous == nil {
+		return
+	}
+	digest, data, err := cache.Digest(opts.Previous, e.Files)
+	if err != nil || digest != e.Digest {
+		return
+	}
+	u.restored, u.entry = true, e
+	for i, p := range e.Files {
+		u.files = append(u.files, file{p, data[i]})
+	}
+	opts.Cache.Keep(key, e)
+}
+
+// remember records the files of the clusters rendered this time.
+func remember(store *cache.Store, units map[string]*unit, tree output.Tree, owner map[string]string, counts map[string]int) {
+	byCluster := map[string][]string{}
+	for p, c := range owner {
+		if u := units[c]; u != nil && !u.restored && u.key != "" {
+			byCluster[c] = append(byCluster[c], p)
+		}
+	}
+	for c, paths := range byCluster {
+		sort.Strings(paths)
+		data := make([][]byte, len(paths))
+		for i, p := range paths {
+			data[i] = tree[p]
+		}
+		store.Put(units[c].key, &cache.Entry{Objects: counts[c], Files: paths, Digest: cache.DigestBytes(paths, data)})
+	}
+}

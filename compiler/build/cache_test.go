@@ -1,0 +1,166 @@
+package build
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/hubfleet/hubfleet/compiler/cache"
+	"github.com/hubfleet/hubfleet/compiler/fleetgen"
+	"github.com/hubfleet/hubfleet/compiler/output"
+)
+
+// TestCacheMatchesFreshRender is the render cache's contract: after any
+// change to the inputs, a render that reuses cached clusters produces
+// exactly the tree a render without the cache produces, and it reuses
+// every cluster the change did not touch. Each step edits one kind of
+// input (a hub file, a cluster file, fleet.yaml, a node-pool template, a
+// hub added or removed, a rendered file edited by hand), then renders
+// with and without the cache, compares, and writes the result as the next
+// step's previous output. The cache is saved and reopened between steps,
+// as separate runs of the CLI would.
+func TestCacheMatchesFreshRender(t *testing.T) {
+	fsys := fleetgen.Generate(fleetgen.Options{Clusters: 4, HubsPerCluster: 3, Seed: 7})
+	clusters, hubFiles := layout(t, fsys)
+	if len(clusters) != 4 {
+		t.Fatalf("clusters = %v", clusters)
+	}
+	out := filepath.Join(t.TempDir(), "rendered")
+	cacheDir := t.TempDir()
+	salt := []byte("test compiler")
+
+	// step renders with and without the cache and checks they agree and
+	// that wantReused clusters were reused.
+	step := func(name string, wantReused int) {
+		t.Helper()
+		var prev fs.FS
+		if _, err := os.Stat(out); err == nil {
+			prev = os.DirFS(out)
+		}
+		fresh := mustRender(t, fsys, Options{Previous: prev})
+		store := cache.Open(cacheDir, out, salt)
+		cached := mustRender(t, fsys, Options{Previous: prev, Cache: store})
+		if err := store.Save(); err != nil {
+			t.Fatal(err)
+		}
+		if d := treeDiff(fresh.Tree, cached.Tree); d != "" {
+			t.Fatalf("%s: the cached render differs from a fresh one:\n%s", name, d)
+		}
+		if cached.Objects != fresh.Objects {
+			t.Errorf("%s: objects = %d with the cache, %d without", name, cached.Objects, fresh.Objects)
+		}
+		if cached.Reused != wantReused {
+			t.Errorf("%s: %d clusters reused, want %d", name, cached.Reused, wantReused)
+		}
+		if _, err := output.Write(out, cached.Tree); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit := func(name, old, new string) {
+		t.Helper()
+		f := fsys[name]
+		if f == nil || !bytes.Contains(f.Data, []byte(old)) {
+			t.Fatalf("%s does not contain %q", name, old)
+		}
+		fsys[name] = &fstest.MapFile{Data: bytes.Replace(f.Data, []byte(old), []byte(new), 1)}
+	}
+
+	step("first render (empty cache)", 0)
+	step("nothing changed", 4)
+
+	hub := hubFiles[clusters[0]][0]
+	edit(hub, "displayName: ", "displayName: Renamed ")
+	step("one hub edited", 3)
+
+	edit("hubs/"+clusters[1]+"/cluster.yaml", "max: ", "max: 1")
+	step("one cluster file edited", 3)
+
+	edit("hubs/fleet.yaml", "pangeo/pangeo-notebook:", "pangeo/pangeo-notebook:x")
+	step("fleet.yaml edited", 0)
+	step("nothing changed again", 4)
+
+	fsys["hubs/_templates/aws-karpenter.libsonnet"] = &fstest.MapFile{Data: []byte(
+		"local base = import 'hubfleet/aws-karpenter.libsonnet';\n" +
+			"base { nodeClass(nc, cluster):: base.nodeClass(nc, cluster) + { metadata+: { labels+: { team: 'data' } } } }\n")}
+	step("node-pool template added", 0)
+
+	gone := hubFiles[clusters[2]][0]
+	delete(fsys, gone)
+	step("hub removed", 3)
+
+	src := hubFiles[clusters[3]][0]
+	stem := strings.TrimSuffix(path.Base(src), path.Ext(src))
+	added := path.Join(path.Dir(src), "copy"+path.Ext(src))
+	data := bytes.ReplaceAll(fsys[src].Data, []byte(stem), []byte("copy"))
+	fsys[added] = &fstest.MapFile{Data: data}
+	step("hub added", 3)
+
+	// A rendered file edited by hand: its cluster renders again (and the
+	// file is restored), the others are reused.
+	var victim string
+	_ = filepath.WalkDir(filepath.Join(out, clusters[0], "hubs"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && victim == "" {
+			victim = p
+		}
+		return nil
+	})
+	if err := os.WriteFile(victim, []byte("# edited by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step("rendered file edited by hand", 3)
+
+	// A different compiler (salt) reuses nothing.
+	salt = []byte("another compiler")
+	step("compiler changed", 0)
+}
+
+// layout lists the clusters of a generated fleet and their hub files.
+func layout(t *testing.T, fsys fstest.MapFS) ([]string, map[string][]string) {
+	t.Helper()
+	hubs := map[string][]string{}
+	for name := range fsys {
+		dir, base := path.Split(name)
+		if base == "cluster.yaml" {
+			c := path.Base(dir)
+			hubs[c] = hubs[c]
+		}
+	}
+	for name := range fsys {
+		dir, base := path.Split(name)
+		c := path.Base(dir)
+		if _, ok := hubs[c]; ok && base != "cluster.yaml" && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".cue")) {
+			hubs[c] = append(hubs[c], name)
+		}
+	}
+	var clusters []string
+	for c := range hubs {
+		sort.Strings(hubs[c])
+		clusters = append(clusters, c)
+	}
+	sort.Strings(clusters)
+	return clusters, hubs
+}
+
+func treeDiff(a, b output.Tree) string {
+	var d []string
+	for p, x := range a {
+		if y, ok := b[p]; !ok {
+			d = append(d, "only without the cache: "+p)
+		} else if !bytes.Equal(x, y) {
+			d = append(d, "differs: "+p)
+		}
+	}
+	for p := range b {
+		if _, ok := a[p]; !ok {
+			d = append(d, "only with the cache: "+p)
+		}
+	}
+	sort.Strings(d)
+	return strings.Join(d, "\n")
+}

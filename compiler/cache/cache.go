@@ -1,0 +1,220 @@
+// Package cache remembers, per output directory, what each cluster rendered
+// to, keyed by a digest of everything that output is a function of: the
+// hubfleet binary itself and the input files (fleet.yaml, the cluster's
+// cluster.yaml and hub files, the fleet's node-pool templates). A later
+// render whose inputs have the same digest, and whose output files still
+// hash to what was recorded, reuses those files instead of rendering,
+// patching and verifying the cluster again.
+//
+// The cache lives in the user's cache directory, never in the repository:
+// it is trusted because only hubfleet on this machine wrote it. (A digest
+// committed next to rendered/ could be edited together with rendered/ by a
+// pull request, and `render --check` would then vouch for files no
+// compiler produced.)
+package cache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// format changes whenever Entry or the key recipe changes meaning.
+const format = "hubfleet-render-cache-1"
+
+// EnvDir overrides the cache directory; "off" disables the cache.
+const EnvDir = "HUBFLEET_CACHE_DIR"
+
+// Entry is what one cluster rendered to.
+type Entry struct {
+	// Objects counts the cluster's objects.
+	Objects int `json:"objects"`
+	// Files are the cluster's output files, relative to the output
+	// directory, sorted; Digest is Digest(Files) over their contents.
+	Files  []string `json:"files"`
+	Digest string   `json:"digest"`
+}
+
+// Store is the cache of one output directory. Its methods are safe for
+// concurrent use.
+type Store struct {
+	file   string
+	outDir string
+	salt   []byte
+
+	mu   sync.Mutex
+	old  map[string]*Entry
+	kept map[string]*Entry // entries read or written by this run
+}
+
+// Dir is the cache directory: $HUBFLEET_CACHE_DIR, or hubfleet under the
+// user's cache directory. ok is false when caching is off or there is no
+// such directory.
+func Dir() (dir string, ok bool) {
+	if d := os.Getenv(EnvDir); d != "" {
+		return d, d != "off"
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", false
+	}
+	return filepath.Join(d, "hubfleet"), true
+}
+
+// Open reads the cache of outDir (an absolute path) from dir; salt
+// identifies the compiler. A missing or unreadable cache is an empty one:
+// the cache only ever saves work.
+func Open(dir, outDir string, salt []byte) *Store {
+	sum := sha256.Sum256([]byte(outDir))
+	s := &Store{
+		file:   filepath.Join(dir, "render", hex.EncodeToString(sum[:12])+".json"),
+		outDir: outDir,
+		salt:   salt,
+		old:  map[string]*Entry{},
+		kept: map[string]*Entry{},
+	}
+	data, err := os.ReadFile(s.file)
+	if err != nil {
+		return s
+	}
+	var f fileFormat
+	if json.Unmarshal(data, &f) == nil && f.Format == format && f.OutDir == outDir {
+		s.old = f.Entries
+	}
+	return s
+}
+
+type fileFormat struct {
+	Format  string            `json:"format"`
+	OutDir  string            `json:"outDir"`
+	Entries map[string]*Entry `json:"entries"`
+}
+
+// Key is the digest of a cluster's inputs: the compiler, then each input
+// file's path and content, in the order given.
+func (s *Store) Key(fsys fs.FS, files []string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%x\x00", format, s.salt)
+	for _, name := range files {
+		data, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(h, "%s\x00absent\x00", name)
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Get returns the entry for key, or nil.
+func (s *Store) Get(key string) *Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.old[key]
+	if e == nil {
+		e = s.kept[key]
+	}
+	return e
+}
+
+// Keep marks the entry for key as still in use, so Save keeps it.
+func (s *Store) Keep(key string, e *Entry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kept[key] = e
+}
+
+// Put records a fresh entry.
+func (s *Store) Put(key string, e *Entry) { s.Keep(key, e) }
+
+// Save writes the entries this run used or made, and only those, so the
+// cache stays the size of the fleet. It replaces the file atomically;
+// readers see the old or the new cache.
+func (s *Store) Save() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(fileFormat{Format: format, OutDir: s.outDir, Entries: s.kept}); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.file), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(s.file), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), s.file); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// Digest hashes files (paths relative to fsys) and their contents; it
+// returns the contents too, in order. A missing file is an error.
+func Digest(fsys fs.FS, files []string) (string, [][]byte, error) {
+	h := sha256.New()
+	data := make([][]byte, len(files))
+	for i, name := range files {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return "", nil, err
+		}
+		data[i] = b
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), data, nil
+}
+
+// DigestBytes is Digest of contents already in memory.
+func DigestBytes(files []string, data [][]byte) string {
+	h := sha256.New()
+	for i, name := range files {
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data[i]))
+		h.Write(data[i])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ExecutableSalt identifies the running hubfleet binary by the digest of
+// its file, so that any change to the compiler (code, schemas, templates,
+// images table) invalidates every entry.
+func ExecutableSalt() ([]byte, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+}
