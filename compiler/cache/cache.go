@@ -78,8 +78,8 @@ func Open(dir, outDir string, salt []byte) *Store {
 		file:   filepath.Join(dir, "render", hex.EncodeToString(sum[:12])+".json"),
 		outDir: outDir,
 		salt:   salt,
-		old:  map[string]*Entry{},
-		kept: map[string]*Entry{},
+		old:    map[string]*Entry{},
+		kept:   map[string]*Entry{},
 	}
 	data, err := os.ReadFile(s.file)
 	if err != nil {
