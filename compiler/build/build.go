@@ -68,6 +68,10 @@ type Result struct {
 	Objects int
 	// Reused counts the clusters whose files came from the cache.
 	Reused int
+	// Keep lists the files of the clusters reused from the cache: their
+	// Tree value is nil, and their content is what Options.Previous holds
+	// (see output.Options.Keep).
+	Keep map[string]bool
 }
 
 // InternalError marks failures that are the compiler's fault or the

@@ -15,9 +15,8 @@ import (
 // under rendered/<cluster>/ and argocd/<cluster>.yaml.
 type unit struct {
 	key      string // "" without a cache
-	restored bool   // files come from the cache
+	restored bool   // entry's files stay as they are in Options.Previous
 	entry    *cache.Entry
-	files    []file
 }
 
 // inputs are the files a cluster's output is a function of, with the
@@ -78,14 +77,16 @@ func restore(fsys fs.FS, c *model.Cluster, opts Options, u *unit) {
 	if e == nil || opts.Previous == nil {
 		return
 	}
-	digest, data, err := cache.Digest(opts.Previous, e.Files)
-	if err != nil || digest != e.Digest {
-		return
+	if !e.Unchanged(opts.Previous) {
+		// The files' status changed (or was never recorded): read them.
+		digest, err := cache.Digest(opts.Previous, e.Files)
+		if err != nil || digest != e.Digest {
+			return
+		}
+		// Content checked; the status is recorded afresh (Store.Stamp).
+		e = &cache.Entry{Objects: e.Objects, Files: e.Files, Digest: e.Digest}
 	}
 	u.restored, u.entry = true, e
-	for i, p := range e.Files {
-		u.files = append(u.files, file{p, data[i]})
-	}
 	opts.Cache.Keep(key, e)
 }
 

@@ -165,33 +165,34 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		}
 		counts[hubs[i].Cluster.Name] += len(r.files)
 	}
-	var files []file
 	for _, r := range hubOut {
-		files = append(files, r.files...)
-	}
-	for _, c := range fleet.Clusters {
-		if u := units[c.Name]; u.restored {
-			files = append(files, u.files...)
-			counts[c.Name] += u.entry.Objects
+		for _, f := range r.files {
+			if _, dup := tree[f.path]; dup {
+				return nil, diags, internalf("two objects would be written to %s", f.path)
+			}
+			tree[f.path] = f.data
 		}
-	}
-	for _, f := range files {
-		if _, dup := tree[f.path]; dup {
-			return nil, diags, internalf("two objects would be written to %s", f.path)
-		}
-		tree[f.path] = f.data
 	}
 	if opts.Cache != nil {
 		remember(opts.Cache, units, tree, owner, counts)
 	}
-	res := &Result{Fleet: fleet, Tree: tree}
+	res := &Result{Fleet: fleet, Tree: tree, Keep: map[string]bool{}}
+	for _, c := range fleet.Clusters {
+		u := units[c.Name]
+		if !u.restored {
+			continue
+		}
+		res.Reused++
+		counts[c.Name] += u.entry.Objects
+		for _, p := range u.entry.Files {
+			if _, dup := tree[p]; dup {
+				return nil, diags, internalf("two objects would be written to %s", p)
+			}
+			tree[p], res.Keep[p] = nil, true
+		}
+	}
 	for _, n := range counts {
 		res.Objects += n
-	}
-	for _, u := range units {
-		if u.restored {
-			res.Reused++
-		}
 	}
 	tree[OverviewFile] = overview.Markdown(fleet)
 	return res, diags, nil

@@ -17,7 +17,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // format changes whenever Entry or the key recipe changes meaning.
@@ -36,11 +37,68 @@ const EnvDir = "HUBFLEET_CACHE_DIR"
 // Entry is what one cluster rendered to.
 type Entry struct {
 	// Objects counts the cluster's objects.
-	Objects int `json:"objects"`
+	Objects int
 	// Files are the cluster's output files, relative to the output
 	// directory, sorted; Digest is Digest(Files) over their contents.
-	Files  []string `json:"files"`
-	Digest string   `json:"digest"`
+	Files  []string
+	Digest string
+	// Stats, when set, are the files' status (one per file) at Stamped,
+	// when they were known to hold exactly the Digest contents. Files
+	// whose status has not changed since are trusted without being read,
+	// as git trusts its index.
+	Stats   []Stat
+	Stamped int64 // Unix nanoseconds
+}
+
+// Stat is what identifies a file's content without reading it: any write
+// changes the modification or change time, and a rename or copy the inode.
+type Stat struct {
+	Size, Mtime, Ctime int64
+	Ino                uint64
+}
+
+// racy is how close to Stamped a file's times may be and still be
+// trusted: a file written in the same clock tick as it was stamped could
+// change again without its times changing (git's "racily clean" entries).
+// Such entries are read and stamped again on the next run.
+const racy = time.Second
+
+// Unchanged reports whether every file in fsys has the recorded status,
+// so that its content is still the recorded one.
+func (e *Entry) Unchanged(fsys fs.FS) bool {
+	if len(e.Stats) != len(e.Files) || len(e.Files) == 0 {
+		return false
+	}
+	for i, name := range e.Files {
+		fi, err := fs.Stat(fsys, name)
+		if err != nil {
+			return false
+		}
+		st, ok := statOf(fi)
+		if !ok || st != e.Stats[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// stamp records the status of e's files, unless one changed too recently
+// to be trusted.
+func (e *Entry) stamp(fsys fs.FS, now time.Time) {
+	stats := make([]Stat, len(e.Files))
+	limit := now.Add(-racy).UnixNano()
+	for i, name := range e.Files {
+		fi, err := fs.Stat(fsys, name)
+		if err != nil {
+			return
+		}
+		st, ok := statOf(fi)
+		if !ok || st.Mtime >= limit || st.Ctime >= limit {
+			return
+		}
+		stats[i] = st
+	}
+	e.Stats, e.Stamped = stats, now.UnixNano()
 }
 
 // Store is the cache of one output directory. Its methods are safe for
@@ -48,7 +106,10 @@ type Entry struct {
 type Store struct {
 	file   string
 	outDir string
-	salt   []byte
+
+	ready   chan struct{} // closed once salt and old are set
+	salt    []byte
+	saltErr error
 
 	mu   sync.Mutex
 	old  map[string]*Entry
@@ -69,38 +130,59 @@ func Dir() (dir string, ok bool) {
 	return filepath.Join(d, "hubfleet"), true
 }
 
-// Open reads the cache of outDir (an absolute path) from dir; salt
-// identifies the compiler. A missing or unreadable cache is an empty one:
-// the cache only ever saves work.
-func Open(dir, outDir string, salt []byte) *Store {
+// Open opens the cache of outDir (an absolute path) in dir; salt
+// identifies the compiler and is called once. The cache is read, and salt
+// computed, in the background while the caller goes on (loading the fleet,
+// say); the first method call waits for it. A missing or unreadable cache
+// is an empty one, and a salt error disables the store: the cache only
+// ever saves work.
+func Open(dir, outDir string, salt func() ([]byte, error)) *Store {
 	sum := sha256.Sum256([]byte(outDir))
 	s := &Store{
-		file:   filepath.Join(dir, "render", hex.EncodeToString(sum[:12])+".json"),
+		file:   filepath.Join(dir, "render", hex.EncodeToString(sum[:12])+".gob"),
 		outDir: outDir,
-		salt:   salt,
 		old:    map[string]*Entry{},
 		kept:   map[string]*Entry{},
+		ready:  make(chan struct{}),
 	}
-	data, err := os.ReadFile(s.file)
-	if err != nil {
-		return s
-	}
-	var f fileFormat
-	if json.Unmarshal(data, &f) == nil && f.Format == format && f.OutDir == outDir {
-		s.old = f.Entries
-	}
+	go func() {
+		defer close(s.ready)
+		if s.salt, s.saltErr = salt(); s.saltErr != nil {
+			return
+		}
+		data, err := os.ReadFile(s.file)
+		if err != nil {
+			return
+		}
+		var f fileFormat
+		if gob.NewDecoder(bytes.NewReader(data)).Decode(&f) == nil && f.Format == format && f.OutDir == outDir {
+			s.old = f.Entries
+		}
+	}()
 	return s
 }
 
+// Salt returns a salt function for Open that always gives b.
+func Salt(b []byte) func() ([]byte, error) {
+	return func() ([]byte, error) { return b, nil }
+}
+
+// fileFormat is the cache file (gob: it holds a status per output file,
+// tens of thousands for a large fleet, and gob reads them several times
+// faster than JSON).
 type fileFormat struct {
-	Format  string            `json:"format"`
-	OutDir  string            `json:"outDir"`
-	Entries map[string]*Entry `json:"entries"`
+	Format  string
+	OutDir  string
+	Entries map[string]*Entry
 }
 
 // Key is the digest of a cluster's inputs: the compiler, then each input
 // file's path and content, in the order given.
 func (s *Store) Key(fsys fs.FS, files []string) (string, error) {
+	<-s.ready
+	if s.saltErr != nil {
+		return "", fmt.Errorf("identifying the compiler: %w", s.saltErr)
+	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%x\x00", format, s.salt)
 	for _, name := range files {
@@ -120,6 +202,7 @@ func (s *Store) Key(fsys fs.FS, files []string) (string, error) {
 
 // Get returns the entry for key, or nil.
 func (s *Store) Get(key string) *Entry {
+	<-s.ready
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.old[key]
@@ -131,6 +214,7 @@ func (s *Store) Get(key string) *Entry {
 
 // Keep marks the entry for key as still in use, so Save keeps it.
 func (s *Store) Keep(key string, e *Entry) {
+	<-s.ready
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.kept[key] = e
@@ -139,14 +223,33 @@ func (s *Store) Keep(key string, e *Entry) {
 // Put records a fresh entry.
 func (s *Store) Put(key string, e *Entry) { s.Keep(key, e) }
 
+// Stamp records the file status of the entries in use that have none (or
+// whose files were read because their status changed). Call it only when
+// fsys holds exactly what the entries describe: after writing the output,
+// or after a check found it up to date; now is the time that was true.
+func (s *Store) Stamp(fsys fs.FS, now time.Time) {
+	<-s.ready
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.kept {
+		if e.Stats == nil {
+			e.stamp(fsys, now)
+		}
+	}
+}
+
 // Save writes the entries this run used or made, and only those, so the
 // cache stays the size of the fleet. It replaces the file atomically;
 // readers see the old or the new cache.
 func (s *Store) Save() error {
+	<-s.ready
+	if s.saltErr != nil {
+		return nil // nothing was cached
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(fileFormat{Format: format, OutDir: s.outDir, Entries: s.kept}); err != nil {
+	if err := gob.NewEncoder(&buf).Encode(fileFormat{Format: format, OutDir: s.outDir, Entries: s.kept}); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(s.file), 0o755); err != nil {
@@ -172,21 +275,19 @@ func (s *Store) Save() error {
 	return nil
 }
 
-// Digest hashes files (paths relative to fsys) and their contents; it
-// returns the contents too, in order. A missing file is an error.
-func Digest(fsys fs.FS, files []string) (string, [][]byte, error) {
+// Digest hashes files (paths relative to fsys) and their contents. A
+// missing file is an error.
+func Digest(fsys fs.FS, files []string) (string, error) {
 	h := sha256.New()
-	data := make([][]byte, len(files))
-	for i, name := range files {
+	for _, name := range files {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return "", nil, err
+			return "", err
 		}
-		data[i] = b
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
 		h.Write(b)
 	}
-	return hex.EncodeToString(h.Sum(nil)), data, nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // DigestBytes is Digest of contents already in memory.

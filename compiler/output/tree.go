@@ -129,7 +129,7 @@ const (
 // compare reads the existing files that t also names and reports which
 // hold exactly the desired bytes. Reads run in parallel: with tens of
 // thousands of small files the cost is system calls, not bytes.
-func compare(dir string, ex existing, t Tree) (map[string]status, error) {
+func compare(dir string, ex existing, t Tree, opts Options) (map[string]status, error) {
 	st := make(map[string]status, len(t))
 	var todo []string
 	for p := range t {
@@ -138,6 +138,8 @@ func compare(dir string, ex existing, t Tree) (map[string]status, error) {
 			st[p] = statusMissing
 		case !regular:
 			st[p] = statusChanged
+		case opts.Keep[p]:
+			st[p] = statusSame
 		default:
 			todo = append(todo, p)
 		}
@@ -235,7 +237,10 @@ func parallel(n int, fn func(i int) error) error {
 // "changed: PATH", "missing: PATH" (in t, not on disk) or "stale: PATH"
 // (on disk, not in t), sorted by path. Empty directories are not reported:
 // they hold no content and git does not track them.
-func Check(dir string, t Tree) ([]string, error) {
+func Check(dir string, t Tree) ([]string, error) { return CheckWith(dir, t, Options{}) }
+
+// CheckWith is Check with options.
+func CheckWith(dir string, t Tree, opts Options) ([]string, error) {
 	if err := t.validate(); err != nil {
 		return nil, err
 	}
@@ -243,7 +248,7 @@ func Check(dir string, t Tree) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checking %s: %w", dir, err)
 	}
-	st, err := compare(dir, ex, t)
+	st, err := compare(dir, ex, t, opts)
 	if err != nil {
 		return nil, fmt.Errorf("checking %s: %w", dir, err)
 	}

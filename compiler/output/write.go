@@ -60,7 +60,20 @@ func hook(stage string) error {
 // When every file already matches, nothing is touched (except that empty
 // directories are removed). Concurrent Writes to the same dir are not
 // supported.
-func Write(dir string, t Tree) (Result, error) {
+func Write(dir string, t Tree) (Result, error) { return WriteWith(dir, t, Options{}) }
+
+// Options tune Write and Check.
+type Options struct {
+	// Keep lists paths of the tree whose content is what dir holds now:
+	// the caller checked them there (the render cache does), so their
+	// tree value may be nil. They are never read or rewritten, never
+	// pruned, and must exist: a missing one is an error for Write and a
+	// difference for Check.
+	Keep map[string]bool
+}
+
+// WriteWith is Write with options.
+func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	var res Result
 	if err := t.validate(); err != nil {
 		return res, err
@@ -77,7 +90,7 @@ func Write(dir string, t Tree) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
-	st, err := compare(dir, ex, t)
+	st, err := compare(dir, ex, t, opts)
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
@@ -112,7 +125,7 @@ func Write(dir string, t Tree) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
-	if err := build(tmp, dir, t, st); err != nil {
+	if err := build(tmp, dir, t, st, opts); err != nil {
 		_ = os.RemoveAll(tmp)
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
@@ -179,7 +192,7 @@ func recoverLeftovers(parent, base, dir string) error {
 
 // build fills tmp with t: hard links to unchanged files of old, fresh
 // files for the rest; then syncs it.
-func build(tmp, old string, t Tree, st map[string]status) error {
+func build(tmp, old string, t Tree, st map[string]status, opts Options) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
@@ -203,14 +216,24 @@ func build(tmp, old string, t Tree, st map[string]status) error {
 	err := parallel(len(paths), func(i int) error {
 		p := paths[i]
 		dst := filepath.Join(tmp, filepath.FromSlash(p))
+		data := t[p]
 		if st[p] == statusSame {
-			if err := os.Link(filepath.Join(old, filepath.FromSlash(p)), dst); err == nil {
+			src := filepath.Join(old, filepath.FromSlash(p))
+			if err := os.Link(src, dst); err == nil {
 				return hook("file")
 			}
 			// No hard links here (another filesystem, a restrictive
 			// mount): copy instead.
+			if opts.Keep[p] {
+				var err error
+				if data, err = os.ReadFile(src); err != nil {
+					return err
+				}
+			}
+		} else if opts.Keep[p] {
+			return fmt.Errorf("%s was to be kept as it is but is not there", p)
 		}
-		if err := writeFile(dst, t[p]); err != nil {
+		if err := writeFile(dst, data); err != nil {
 			return err
 		}
 		return hook("file")

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -54,30 +55,31 @@ func newRenderCmd(g *globals) *cobra.Command {
 			if err := g.printDiags(diags, format); err != nil {
 				return err
 			}
-			if opts.Cache != nil {
-				// A cache that cannot be saved only costs the next run time.
-				_ = opts.Cache.Save()
-			}
 			rel := relTo(root, out)
+			// The files of clusters the cache reused stay as they are.
+			wopts := output.Options{Keep: res.Keep}
 			if check {
-				diffs, err := output.Check(out, res.Tree)
+				diffs, err := output.CheckWith(out, res.Tree, wopts)
 				if err != nil {
 					return exitf(ExitInternal, "checking %s: %v", rel, err)
 				}
 				if len(diffs) == 0 {
+					saveCache(opts.Cache, out, true)
 					fmt.Fprintf(g.stdout, "%s is up to date (%d files, %d objects)\n", rel, len(res.Tree), res.Objects)
 					return nil
 				}
+				saveCache(opts.Cache, out, false)
 				fmt.Fprintf(g.stderr, "%s is out of date; run `hubfleet render` (or `make render`) and commit it:\n", rel)
 				for _, d := range diffs {
 					fmt.Fprintln(g.stderr, "  "+d)
 				}
 				return silent(ExitStale)
 			}
-			st, err := output.Write(out, res.Tree)
+			st, err := output.WriteWith(out, res.Tree, wopts)
 			if err != nil {
 				return exitf(ExitInternal, "writing %s: %v", rel, err)
 			}
+			saveCache(opts.Cache, out, true)
 			fmt.Fprintf(g.stdout, "rendered %d objects into %s: %d files written, %d unchanged, %d removed\n",
 				res.Objects, rel, st.Written, st.Unchanged, st.Removed)
 			return nil
@@ -91,17 +93,26 @@ func newRenderCmd(g *globals) *cobra.Command {
 }
 
 // openCache opens the render cache of the output directory out, or returns
-// nil when caching is off or the compiler cannot identify itself.
+// nil when caching is off.
 func openCache(out string) *cache.Store {
 	dir, ok := cache.Dir()
 	if !ok {
 		return nil
 	}
-	salt, err := cache.ExecutableSalt()
-	if err != nil {
-		return nil
+	return cache.Open(dir, out, cache.ExecutableSalt)
+}
+
+// saveCache saves what this run learnt; current says out holds exactly
+// what was rendered, so the files' status can be recorded. A cache that
+// cannot be saved only costs the next run time.
+func saveCache(c *cache.Store, out string, current bool) {
+	if c == nil {
+		return
 	}
-	return cache.Open(dir, out, salt)
+	if current {
+		c.Stamp(os.DirFS(out), time.Now())
+	}
+	_ = c.Save()
 }
 
 func relTo(root, p string) string {
