@@ -65,7 +65,7 @@ func newRenderCmd(g *globals) *cobra.Command {
 				}
 				if len(diffs) == 0 {
 					saveCache(opts.Cache, out, true)
-					fmt.Fprintf(g.stdout, "%s is up to date (%d files, %d objects)\n", rel, len(res.Tree), res.Objects)
+					fmt.Fprintf(g.stdout, "%s is up to date (%d files, %d objects)%s\n", rel, len(res.Tree), res.Objects, reused(res))
 					return nil
 				}
 				saveCache(opts.Cache, out, false)
@@ -80,8 +80,8 @@ func newRenderCmd(g *globals) *cobra.Command {
 				return exitf(ExitInternal, "writing %s: %v", rel, err)
 			}
 			saveCache(opts.Cache, out, true)
-			fmt.Fprintf(g.stdout, "rendered %d objects into %s: %d files written, %d unchanged, %d removed\n",
-				res.Objects, rel, st.Written, st.Unchanged, st.Removed)
+			fmt.Fprintf(g.stdout, "rendered %d objects into %s: %d files written, %d unchanged, %d removed%s\n",
+				res.Objects, rel, st.Written, st.Unchanged, st.Removed, reused(res))
 			return nil
 		},
 	}
@@ -113,6 +113,14 @@ func saveCache(c *cache.Store, out string, current bool) {
 		c.Stamp(os.DirFS(out), time.Now())
 	}
 	_ = c.Save()
+}
+
+// reused says how many clusters the cache spared, if any.
+func reused(res *build.Result) string {
+	if res.Reused == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d of %d clusters unchanged since the last render, reused", res.Reused, len(res.Fleet.Clusters))
 }
 
 func relTo(root, p string) string {
