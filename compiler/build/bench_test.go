@@ -2,9 +2,15 @@ package build
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
+	"github.com/hubfleet/hubfleet/compiler/cache"
 	"github.com/hubfleet/hubfleet/compiler/fleetgen"
 	"github.com/hubfleet/hubfleet/compiler/output"
 )
@@ -101,5 +107,75 @@ func BenchmarkRenderCheck(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkRenderCached is `render` / `render --check` as a developer runs
+// them: the previous output is in place and the cache knows it (stamped,
+// so unchanged files are trusted by their status). "unchanged" renders
+// with nothing changed; "one-hub-changed" with one hub file edited, which
+// renders that hub's cluster again.
+func BenchmarkRenderCached(b *testing.B) {
+	for _, s := range sizes {
+		fsys := fleetgen.Generate(s.opts)
+		dir := filepath.Join(b.TempDir(), "rendered")
+		cacheDir := b.TempDir()
+		salt := cache.Salt([]byte("bench"))
+		warm := func() {
+			store := cache.Open(cacheDir, dir, salt)
+			var prev fs.FS
+			if _, err := os.Stat(dir); err == nil {
+				prev = os.DirFS(dir)
+			}
+			res := mustRender(b, fsys, Options{Previous: prev, Cache: store})
+			if _, err := output.WriteWith(dir, res.Tree, output.Options{Keep: res.Keep}); err != nil {
+				b.Fatal(err)
+			}
+			store.Stamp(os.DirFS(dir), time.Now().Add(2*time.Second))
+			if err := store.Save(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		warm()
+		warm()
+		b.Run(s.name+"/unchanged", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				store := cache.Open(cacheDir, dir, salt)
+				res := mustRender(b, fsys, Options{Previous: os.DirFS(dir), Cache: store})
+				if res.Reused != len(res.Fleet.Clusters) {
+					b.Fatalf("reused %d of %d clusters", res.Reused, len(res.Fleet.Clusters))
+				}
+				diffs, err := output.CheckWith(dir, res.Tree, output.Options{Keep: res.Keep})
+				if err != nil || len(diffs) > 0 {
+					b.Fatal(err, diffs)
+				}
+			}
+		})
+		var hub string
+		for name := range fsys {
+			if strings.HasSuffix(name, ".yaml") && !strings.HasSuffix(name, "cluster.yaml") && strings.Count(name, "/") == 2 {
+				hub = name
+				break
+			}
+		}
+		orig := fsys[hub].Data
+		b.Run(s.name+"/one-hub-changed", func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				fsys[hub] = &fstest.MapFile{Data: fmt.Appendf(nil, "%s\n# edit %d\n", orig, i)}
+				store := cache.Open(cacheDir, dir, salt)
+				res := mustRender(b, fsys, Options{Previous: os.DirFS(dir), Cache: store})
+				if res.Reused != len(res.Fleet.Clusters)-1 {
+					b.Fatalf("reused %d of %d clusters", res.Reused, len(res.Fleet.Clusters))
+				}
+				if _, err := output.WriteWith(dir, res.Tree, output.Options{Keep: res.Keep}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		fsys[hub] = &fstest.MapFile{Data: orig}
 	}
 }
