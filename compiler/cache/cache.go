@@ -16,8 +16,8 @@ package cache
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/gob"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
