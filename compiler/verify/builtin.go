@@ -101,13 +101,18 @@ func checkBuiltin(c *collector, o *manifest.Object, gvk schema.GroupVersionKind)
 	} else if !decodeStrict(c, o, obj) {
 		return
 	}
-	accessor, ok := obj.(metav1.Object)
+	ma, ok := obj.(metav1.ObjectMetaAccessor)
+	if !ok {
+		c.add("", "object has no metadata")
+		return
+	}
+	accessor, ok := ma.GetObjectMeta().(*metav1.ObjectMeta)
 	if !ok {
 		c.add("", "object has no metadata")
 		return
 	}
 	key := gvk.Group + "/" + gvk.Kind
-	c.addField(apivalidation.ValidateObjectMetaAccessor(accessor, !clusterScoped[key], nameRule(gvk.Group, gvk.Kind), field.NewPath("metadata")))
+	c.addField(validateMeta(accessor, !clusterScoped[key], nameRule(gvk.Group, gvk.Kind), field.NewPath("metadata")))
 	if clusterScoped[key] && accessor.GetNamespace() != "" {
 		c.add("metadata.namespace", gvk.Kind+" is cluster-scoped and takes no namespace")
 	}

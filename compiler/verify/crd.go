@@ -213,7 +213,7 @@ func checkCustomMeta(c *collector, obj map[string]any, namespaced bool) {
 		c.add("metadata", err.Error())
 		return
 	}
-	c.addField(apivalidation.ValidateObjectMeta(&meta, namespaced, apivalidation.NameIsDNSSubdomain, fieldPath("metadata")))
+	c.addField(validateMeta(&meta, namespaced, apivalidation.NameIsDNSSubdomain, fieldPath("metadata")))
 	if !namespaced && meta.Namespace != "" {
 		c.add("metadata.namespace", "the kind is cluster-scoped and takes no namespace")
 	}
