@@ -50,11 +50,18 @@ type Entry struct {
 	Stamped int64 // Unix nanoseconds
 }
 
-// Stat is what identifies a file's content without reading it: any write
-// changes the modification or change time, and a rename or copy the inode.
+// Stat is what identifies a file's content without reading it: a write
+// changes the modification time (and usually the size), a file replaced by
+// another (git checkout, an editor's save-by-rename) has a new inode. The
+// change time is left out, as with git's core.trustctime=false: writing
+// the output tree hard-links unchanged files into the new tree, which
+// changes their ctime, and every cluster would be read again after any
+// render that changed something. (A deliberate edit that restores size and
+// mtime goes unseen by the cache; the workflows that gate merging run
+// render --check --no-cache.)
 type Stat struct {
-	Size, Mtime, Ctime int64
-	Ino                uint64
+	Size, Mtime int64
+	Ino         uint64
 }
 
 // racy is how close to Stamped a file's times may be and still be
@@ -93,7 +100,7 @@ func (e *Entry) stamp(fsys fs.FS, now time.Time) {
 			return
 		}
 		st, ok := statOf(fi)
-		if !ok || st.Mtime >= limit || st.Ctime >= limit {
+		if !ok || st.Mtime >= limit {
 			return
 		}
 		stats[i] = st
@@ -205,15 +212,17 @@ func (s *Store) Get(key string) *Entry {
 	<-s.ready
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.old[key]
-	if e == nil {
-		e = s.kept[key]
+	if e := s.kept[key]; e != nil {
+		return e
 	}
-	return e
+	return s.old[key]
 }
 
 // Keep marks the entry for key as still in use, so Save keeps it.
 func (s *Store) Keep(key string, e *Entry) {
+	if e == nil {
+		return
+	}
 	<-s.ready
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -4,6 +4,4 @@ package cache
 
 import "syscall"
 
-func statTimes(st *syscall.Stat_t) (mtime, ctime int64) {
-	return st.Mtimespec.Nano(), st.Ctimespec.Nano()
-}
+func mtime(st *syscall.Stat_t) int64 { return st.Mtimespec.Nano() }

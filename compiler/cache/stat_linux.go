@@ -2,6 +2,4 @@ package cache
 
 import "syscall"
 
-func statTimes(st *syscall.Stat_t) (mtime, ctime int64) {
-	return st.Mtim.Nano(), st.Ctim.Nano()
-}
+func mtime(st *syscall.Stat_t) int64 { return st.Mtim.Nano() }

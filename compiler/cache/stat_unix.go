@@ -12,6 +12,5 @@ func statOf(fi fs.FileInfo) (Stat, bool) {
 	if !ok || !fi.Mode().IsRegular() {
 		return Stat{}, false
 	}
-	m, c := statTimes(st)
-	return Stat{Size: fi.Size(), Mtime: m, Ctime: c, Ino: uint64(st.Ino)}, true
+	return Stat{Size: fi.Size(), Mtime: mtime(st), Ino: uint64(st.Ino)}, true
 }
