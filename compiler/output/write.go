@@ -57,6 +57,10 @@ func hook(stage string) error {
 // between those two renames dir is briefly absent, and the next Write puts
 // the old tree back before doing anything else.
 //
+// When every change falls under one directory of dir (one hub's files,
+// say), only that directory is rebuilt and exchanged, the same way: the
+// cost follows the change, not the size of the tree.
+//
 // When every file already matches, nothing is touched (except that empty
 // directories are removed). Concurrent Writes to the same dir are not
 // supported.
@@ -115,6 +119,15 @@ func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 		return res, removeEmptyDirs(dir, ex.dirs, t)
 	}
 
+	if exists {
+		// Changes confined to one directory swap only that directory.
+		if sub := changedSubtree(ex, t, res); sub != "." {
+			err := writeSubtree(dir, sub, t, st, opts, ex, parent, base)
+			if !errors.Is(err, errNoSubtreeSwap) {
+				return res, err
+			}
+		}
+	}
 	if !exists {
 		// Creating the parent changes no output content.
 		if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -125,7 +138,7 @@ func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
-	if err := build(tmp, dir, t, st, opts); err != nil {
+	if err := build(tmp, dir, t, st, opts, "."); err != nil {
 		_ = os.RemoveAll(tmp)
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
@@ -190,16 +203,28 @@ func recoverLeftovers(parent, base, dir string) error {
 	return nil
 }
 
-// build fills tmp with t: hard links to unchanged files of old, fresh
-// files for the rest; then syncs it.
-func build(tmp, old string, t Tree, st map[string]status, opts Options) error {
+// build fills tmp with the files of t under sub ("." for all of t, paths
+// relative to sub): hard links to unchanged files of old, fresh files for
+// the rest; then syncs it.
+func build(tmp, old string, t Tree, st map[string]status, opts Options, sub string) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	paths := t.Paths()
+	var paths []string
+	for _, p := range t.Paths() {
+		if under(p, sub) {
+			paths = append(paths, p)
+		}
+	}
+	rel := func(p string) string {
+		if sub == "." {
+			return p
+		}
+		return p[len(sub)+1:]
+	}
 	dirSet := map[string]bool{".": true}
 	for _, p := range paths {
-		for d := path.Dir(p); !dirSet[d]; d = path.Dir(d) {
+		for d := path.Dir(rel(p)); !dirSet[d]; d = path.Dir(d) {
 			dirSet[d] = true
 		}
 	}
@@ -215,7 +240,7 @@ func build(tmp, old string, t Tree, st map[string]status, opts Options) error {
 	}
 	err := parallel(len(paths), func(i int) error {
 		p := paths[i]
-		dst := filepath.Join(tmp, filepath.FromSlash(p))
+		dst := filepath.Join(tmp, filepath.FromSlash(rel(p)))
 		data := t[p]
 		if st[p] == statusSame {
 			src := filepath.Join(old, filepath.FromSlash(p))
@@ -291,6 +316,110 @@ func syncPath(name string) error {
 		return fmt.Errorf("syncing %s: %w", name, err)
 	}
 	return nil
+}
+
+// errNoSubtreeSwap says the subtree could not be exchanged in place here;
+// the whole tree is swapped instead.
+var errNoSubtreeSwap = errors.New("no subtree exchange")
+
+// changedSubtree is the deepest directory of dir, "." for dir itself, that
+// holds every path written or removed, exists now and keeps at least one
+// file. Replacing just that directory is the same change as replacing the
+// whole tree, at the cost of the files under it instead of the whole
+// fleet's (a hub edit touches one hub's directory of a tree of 40,000
+// files).
+func changedSubtree(ex existing, t Tree, res Result) string {
+	changed := append(slices.Clone(res.WrittenPaths), res.RemovedPaths...)
+	if len(changed) == 0 {
+		return "."
+	}
+	sub := path.Dir(changed[0])
+	for _, p := range changed[1:] {
+		sub = commonDir(sub, path.Dir(p))
+	}
+	dirs := make(map[string]bool, len(ex.dirs))
+	for _, d := range ex.dirs {
+		dirs[d] = true
+	}
+	for sub != "." && (!dirs[sub] || !hasFileUnder(t, sub)) {
+		sub = path.Dir(sub)
+	}
+	return sub
+}
+
+// commonDir is the longest directory that holds both a and b.
+func commonDir(a, b string) string {
+	for a != "." && !under(b, a) && a != b {
+		a = path.Dir(a)
+	}
+	return a
+}
+
+// under reports whether p is dir or inside it ("." holds everything).
+func under(p, dir string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+func hasFileUnder(t Tree, dir string) bool {
+	for p := range t {
+		if under(p, dir) && p != dir {
+			return true
+		}
+	}
+	return false
+}
+
+// writeSubtree replaces the directory sub of dir, atomically, by its new
+// contents: they are built in a ".<base>.tmp-*" sibling of dir (as for the
+// whole tree; the next Write removes it if this run dies) and exchanged
+// with dir/sub in one renameat2(RENAME_EXCHANGE). Where that is not
+// possible (no exchange, another filesystem) it returns errNoSubtreeSwap
+// having changed nothing.
+func writeSubtree(dir, sub string, t Tree, st map[string]status, opts Options, ex existing, parent, base string) error {
+	if noExchange {
+		return errNoSubtreeSwap
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", dir, err)
+	}
+	fail := func(err error) error {
+		_ = os.RemoveAll(tmp)
+		return fmt.Errorf("writing %s: %w", dir, err)
+	}
+	if err := build(tmp, dir, t, st, opts, sub); err != nil {
+		return fail(err)
+	}
+	if err := hook("built"); err != nil {
+		return fail(err)
+	}
+	target := filepath.Join(dir, filepath.FromSlash(sub))
+	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, target, unix.RENAME_EXCHANGE); err != nil {
+		if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) ||
+			errors.Is(err, unix.EXDEV) || errors.Is(err, errors.ErrUnsupported) {
+			_ = os.RemoveAll(tmp)
+			return errNoSubtreeSwap
+		}
+		return fail(fmt.Errorf("exchanging %s with %s: %w", tmp, target, err))
+	}
+	// tmp now holds the old subtree.
+	if err := syncPath(filepath.Dir(target)); err != nil {
+		return err
+	}
+	if err := syncPath(parent); err != nil {
+		return err
+	}
+	_ = hook("swapped")
+	_ = os.RemoveAll(tmp)
+	// Directories outside sub that were already empty go too, as a whole
+	// swap would drop them.
+	var outside []string
+	for _, d := range ex.dirs {
+		if !under(d, sub) {
+			outside = append(outside, d)
+		}
+	}
+	return removeEmptyDirs(dir, outside, t)
 }
 
 // swap puts the tree at tmp in place of dir and removes the old tree.

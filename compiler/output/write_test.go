@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -308,31 +309,56 @@ func TestHelperWriter(t *testing.T) {
 	}
 	stage := os.Getenv("HUBFLEET_OUTPUT_HELPER_STAGE")
 	noExchange = os.Getenv("HUBFLEET_OUTPUT_HELPER_NOEXCHANGE") == "1"
+	next, stopAt := bigTree(killTreeSize, 1), int64(200)
+	if os.Getenv("HUBFLEET_OUTPUT_HELPER_SUBTREE") == "1" {
+		next, stopAt = subtreeNext(), 2
+	}
 	var files atomic.Int64
 	testHook = func(s string) error {
 		n := int64(0)
 		if s == "file" {
 			n = files.Add(1)
 		}
-		if s == stage && (s != "file" || n == 200) {
+		if s == stage && (s != "file" || n == stopAt) {
 			fmt.Println("stopped")
 			time.Sleep(time.Hour)
 		}
 		return nil
 	}
-	_, err := Write(dir, bigTree(killTreeSize, 1))
+	_, err := Write(dir, next)
 	fmt.Println("finished", err)
+}
+
+// subtreeDir is the one directory subtreeNext changes.
+const subtreeDir = "c3/hubs/h10"
+
+// subtreeNext is bigTree(killTreeSize, 0) with the files of subtreeDir
+// changed and three added there: a change one directory holds.
+func subtreeNext() Tree {
+	t := bigTree(killTreeSize, 0)
+	for p, b := range t {
+		if strings.HasPrefix(p, subtreeDir+"/") {
+			t[p] = append(slices.Clone(b), "data: {changed: \"yes\"}\n"...)
+		}
+	}
+	for i := range 3 {
+		t[fmt.Sprintf("%s/added-%d.yaml", subtreeDir, i)] = []byte("kind: Added\n")
+	}
+	return t
 }
 
 const killTreeSize = 1000
 
 // killWriter runs TestHelperWriter against dir and SIGKILLs it at stage.
-func killWriter(t *testing.T, dir, stage string, noExch bool) {
+func killWriter(t *testing.T, dir, stage string, noExch, subtree bool) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$", "-test.v")
 	cmd.Env = append(os.Environ(), helperEnv+"="+dir, "HUBFLEET_OUTPUT_HELPER_STAGE="+stage)
 	if noExch {
 		cmd.Env = append(cmd.Env, "HUBFLEET_OUTPUT_HELPER_NOEXCHANGE=1")
+	}
+	if subtree {
+		cmd.Env = append(cmd.Env, "HUBFLEET_OUTPUT_HELPER_SUBTREE=1")
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -360,23 +386,31 @@ func TestWriteKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns child processes")
 	}
-	old, next := bigTree(killTreeSize, 0), bigTree(killTreeSize, 1)
+	old, next, sub := bigTree(killTreeSize, 0), bigTree(killTreeSize, 1), subtreeNext()
 	for _, tc := range []struct {
 		stage    string
 		noExch   bool
+		subtree  bool // the change is confined to subtreeDir
 		wantTree Tree // what dir must hold right after the kill
 	}{
-		{"file", false, old},     // mid-build
-		{"built", false, old},    // built, not swapped
-		{"file", true, old},      // mid-build, fallback swap
-		{"aside", true, nil},     // between the fallback's renames: dir absent
-		{"swapped", false, next}, // swapped, old tree not yet removed
-		{"swapped", true, next},
+		{"file", false, false, old},     // mid-build
+		{"built", false, false, old},    // built, not swapped
+		{"file", true, false, old},      // mid-build, fallback swap
+		{"aside", true, false, nil},     // between the fallback's renames: dir absent
+		{"swapped", false, false, next}, // swapped, old tree not yet removed
+		{"swapped", true, false, next},
+		{"file", false, true, old}, // one directory: mid-build
+		{"built", false, true, old},
+		{"swapped", false, true, sub}, // exchanged, old directory not yet removed
 	} {
-		t.Run(fmt.Sprintf("%s-noexchange=%v", tc.stage, tc.noExch), func(t *testing.T) {
+		next := next
+		if tc.subtree {
+			next = sub
+		}
+		t.Run(fmt.Sprintf("%s-noexchange=%v-subtree=%v", tc.stage, tc.noExch, tc.subtree), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "rendered")
 			mustWrite(t, dir, old)
-			killWriter(t, dir, tc.stage, tc.noExch)
+			killWriter(t, dir, tc.stage, tc.noExch, tc.subtree)
 			if len(leftovers(t, dir)) == 0 {
 				t.Fatal("the killed writer left no temp directory: it was not interrupted")
 			}
@@ -422,5 +456,92 @@ func TestWriteCreatesParent(t *testing.T) {
 	mustWrite(t, dir, Tree{"x.yaml": []byte("x\n")})
 	if d := cmp.Diff(Tree{"x.yaml": []byte("x\n")}, readDir(t, dir)); d != "" {
 		t.Error(d)
+	}
+}
+
+// TestWriteSubtreeSwap: a change confined to one directory replaces only
+// that directory; the rest of the tree, directories included, is not
+// touched. Removing every file of a directory swaps its parent and leaves
+// no empty directory behind.
+func TestWriteSubtreeSwap(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rendered")
+	old := bigTree(killTreeSize, 0)
+	mustWrite(t, dir, old)
+	before := map[string]stamp{}
+	for _, p := range []string{".", "c1", "c3/hubs", subtreeDir, "c1/hubs/h1/configmap-1.yaml"} {
+		before[p] = stampOf(t, filepath.Join(dir, p))
+	}
+
+	next := subtreeNext()
+	inSub := 0 // every file of subtreeDir is changed or new
+	for p := range next {
+		if strings.HasPrefix(p, subtreeDir+"/") {
+			inSub++
+		}
+	}
+	res := mustWrite(t, dir, next)
+	if res.Written != inSub || res.Removed != 0 || inSub < 4 {
+		t.Errorf("written %d, removed %d; want %d, 0", res.Written, res.Removed, inSub)
+	}
+	if !treeEqual(next, readDir(t, dir)) {
+		t.Fatal("tree differs from the one written")
+	}
+	for _, p := range []string{".", "c1", "c3/hubs", "c1/hubs/h1/configmap-1.yaml"} {
+		if got := stampOf(t, filepath.Join(dir, p)); got.ino != before[p].ino {
+			t.Errorf("%s was replaced (inode %d -> %d): the swap was not confined", p, before[p].ino, got.ino)
+		}
+	}
+	if got := stampOf(t, filepath.Join(dir, subtreeDir)); got.ino == before[subtreeDir].ino {
+		t.Errorf("%s kept its inode: it was not swapped", subtreeDir)
+	}
+	if l := leftovers(t, dir); len(l) != 0 {
+		t.Errorf("leftovers: %v", l)
+	}
+
+	// Remove the whole directory.
+	gone := Tree{}
+	for p, b := range next {
+		if !strings.HasPrefix(p, subtreeDir+"/") {
+			gone[p] = b
+		}
+	}
+	res = mustWrite(t, dir, gone)
+	if res.Removed != len(next)-len(gone) || res.Written != 0 {
+		t.Errorf("written %d, removed %d", res.Written, res.Removed)
+	}
+	if !treeEqual(gone, readDir(t, dir)) {
+		t.Fatal("tree differs after removing a directory")
+	}
+	if _, err := os.Stat(filepath.Join(dir, subtreeDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s still exists: %v", subtreeDir, err)
+	}
+	if got := stampOf(t, filepath.Join(dir, "c1")); got.ino != before["c1"].ino {
+		t.Error("c1 was replaced by a change under c3")
+	}
+}
+
+// TestChangedSubtree pins which directory a change swaps.
+func TestChangedSubtree(t *testing.T) {
+	ex := existing{dirs: []string{"a", "a/hubs", "a/hubs/x", "a/hubs/y", "a/cluster", "b", "b/hubs", "b/hubs/z"}}
+	tree := Tree{"a/hubs/x/1": nil, "a/hubs/x/2": nil, "a/hubs/y/1": nil, "a/cluster/1": nil, "b/hubs/z/1": nil, "README.md": nil}
+	for _, tc := range []struct {
+		written, removed []string
+		want             string
+	}{
+		{[]string{"a/hubs/x/1"}, nil, "a/hubs/x"},
+		{[]string{"a/hubs/x/1", "a/hubs/x/2"}, nil, "a/hubs/x"},
+		{[]string{"a/hubs/x/1", "a/hubs/y/1"}, nil, "a/hubs"},
+		{[]string{"a/hubs/x/1", "a/cluster/1"}, nil, "a"},
+		{[]string{"a/hubs/x/1", "b/hubs/z/1"}, nil, "."},
+		{[]string{"README.md"}, nil, "."},
+		{[]string{"a/hubs/new/1"}, nil, "a/hubs"}, // a new directory: its existing parent
+		{nil, []string{"a/hubs/w/1"}, "a/hubs"},   // the last file of a directory: its parent
+		{nil, []string{"b/hubs/gone/1", "b/hubs/gone/2"}, "b/hubs"},
+		{nil, []string{"c/only/1"}, "."}, // a directory that no longer holds files
+	} {
+		got := changedSubtree(ex, tree, Result{WrittenPaths: tc.written, RemovedPaths: tc.removed})
+		if got != tc.want {
+			t.Errorf("written %v removed %v: subtree %q, want %q", tc.written, tc.removed, got, tc.want)
+		}
 	}
 }
