@@ -69,21 +69,33 @@ func BenchmarkWrite(b *testing.B) {
 				}
 			}
 		})
-		b.Run(s.name+"/one-hub-changed", func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				t := make(output.Tree, len(res.Tree))
-				for p, d := range res.Tree {
-					t[p] = d
-				}
-				t["README.md"] = fmt.Appendf(nil, "%s\n<!-- %d -->\n", res.Tree["README.md"], i)
-				i++
-				if _, err := output.Write(dir, t); err != nil {
-					b.Fatal(err)
-				}
+		// One file of one hub changes: only that hub's directory is
+		// exchanged.
+		var hubFile string
+		for _, p := range res.Tree.Paths() {
+			if strings.Contains(p, "/hubs/") {
+				hubFile = p
+				break
 			}
-		})
+		}
+		// README.md (top level) changes: the whole tree is exchanged.
+		for _, c := range []struct{ name, path string }{{"one-hub-changed", hubFile}, {"top-level-file-changed", "README.md"}} {
+			b.Run(s.name+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					t := make(output.Tree, len(res.Tree))
+					for p, d := range res.Tree {
+						t[p] = d
+					}
+					t[c.path] = fmt.Appendf(nil, "%s\n# %d\n", res.Tree[c.path], i)
+					i++
+					if _, err := output.Write(dir, t); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 
