@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/hubfleet/hubfleet/compiler/diag"
 	"github.com/hubfleet/hubfleet/compiler/manifest"
@@ -233,7 +235,7 @@ func buildHub(f *model.Fleet, h *model.Hub) (hubResult, error) {
 		own = append(own, o)
 	}
 	manifest.Sort(own)
-	r.diags, r.internal = verifyGroup(f, h.Cluster, h, own)
+	r.diags, r.internal = verifyGroup(f, h.Cluster, h, own, nil)
 	if r.diags.HasErrors() || len(r.internal) > 0 {
 		return r, nil
 	}
@@ -348,24 +350,19 @@ func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, cluster
 // namespace renders a hub's Namespace. It is never pruned or deleted by
 // Argo CD: deleting a namespace deletes the users' home volumes with it.
 func namespace(h *model.Hub) *manifest.Object {
-	return &manifest.Object{
-		Cluster: h.Cluster.Name,
-		Source:  h.Src.File,
-		Body: map[string]any{
-			"apiVersion": "v1",
-			"kind":       "Namespace",
-			"metadata": map[string]any{
-				"name": h.Namespace,
-				"labels": map[string]any{
-					"hubfleet.dev/hub": h.Name,
-				},
-				"annotations": map[string]any{
-					"argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
-					"argocd.argoproj.io/sync-wave":    "-20",
-				},
+	o := manifest.MustNew(h.Src.File, &corev1.Namespace{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:   h.Namespace,
+			Labels: map[string]string{"hubfleet.dev/hub": h.Name},
+			Annotations: map[string]string{
+				"argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
+				"argocd.argoproj.io/sync-wave":    "-20",
 			},
 		},
-	}
+	})
+	o.Cluster = h.Cluster.Name
+	return o
 }
 
 // OutputPath is where an object is written, relative to the output dir.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -40,12 +41,13 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List,
 		internal []string
 	}
 	results := make([]result, len(order))
+	shared := &sharedChecks{}
 	g := new(errgroup.Group)
 	g.SetLimit(workers)
 	for gi, k := range order {
 		g.Go(func() error {
 			c := f.Cluster(strings.SplitN(k, "/", 2)[0])
-			results[gi].diags, results[gi].internal = verifyGroup(f, c, hubs[k], groups[k])
+			results[gi].diags, results[gi].internal = verifyGroup(f, c, hubs[k], groups[k], shared)
 			return nil
 		})
 	}
@@ -66,7 +68,7 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List,
 // is told which object its patches broke (a diagnostic: exit 1); any other
 // failure is the compiler's bug, returned as a message for
 // verificationError (exit 4). c is nil for the root Argo CD objects.
-func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifest.Object) (diag.List, []string) {
+func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifest.Object, shared *sharedChecks) (diag.List, []string) {
 	var diags diag.List
 	var internal []string
 	report := func(err error) {
@@ -90,10 +92,10 @@ func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifes
 	seen := map[uintptr]bool{}
 	for _, o := range objs {
 		// A body shared by several objects (the same CRD in every
-		// cluster) is checked once per group.
+		// cluster) is checked once per run and reported once per group.
 		if id := reflect.ValueOf(o.Body).Pointer(); !seen[id] {
 			seen[id] = true
-			if err := verify.ObjectFor(o, opts); err != nil {
+			if err := shared.check(id, o, opts); err != nil {
 				report(err)
 			}
 		}
@@ -109,6 +111,32 @@ func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifes
 		report(err)
 	}
 	return diags, internal
+}
+
+// sharedChecks remembers the verdict on bodies that several objects share:
+// objects built from one body map (never mutated after rendering) are the
+// same object wherever they go. Only the provider can change which schema a
+// body is checked against, so it is part of the key.
+type sharedChecks struct{ m sync.Map }
+
+type sharedKey struct {
+	body     uintptr
+	provider string
+}
+
+type sharedVerdict struct {
+	once sync.Once
+	err  error
+}
+
+func (s *sharedChecks) check(id uintptr, o *manifest.Object, opts verify.Options) error {
+	if s == nil {
+		return verify.ObjectFor(o, opts)
+	}
+	v, _ := s.m.LoadOrStore(sharedKey{id, opts.Provider}, &sharedVerdict{})
+	sv := v.(*sharedVerdict)
+	sv.once.Do(func() { sv.err = verify.ObjectFor(o, opts) })
+	return sv.err
 }
 
 // verificationError reports objects that failed verification without a
