@@ -118,9 +118,10 @@ type Store struct {
 	salt    []byte
 	saltErr error
 
-	mu   sync.Mutex
-	old  map[string]*Entry
-	kept map[string]*Entry // entries read or written by this run
+	mu    sync.Mutex
+	old   map[string]*Entry
+	kept  map[string]*Entry // entries read or written by this run
+	dirty bool              // kept differs from old
 }
 
 // Dir is the cache directory: $HUBFLEET_CACHE_DIR, or hubfleet under the
@@ -226,6 +227,9 @@ func (s *Store) Keep(key string, e *Entry) {
 	<-s.ready
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.old[key] != e {
+		s.dirty = true
+	}
 	s.kept[key] = e
 }
 
@@ -243,6 +247,7 @@ func (s *Store) Stamp(fsys fs.FS, now time.Time) {
 	for _, e := range s.kept {
 		if e.Stats == nil {
 			e.stamp(fsys, now)
+			s.dirty = s.dirty || e.Stats != nil
 		}
 	}
 }
@@ -257,6 +262,10 @@ func (s *Store) Save() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.dirty && len(s.kept) == len(s.old) {
+		// Every entry was reused as it was: the file already says this.
+		return nil
+	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(fileFormat{Format: format, OutDir: s.outDir, Entries: s.kept}); err != nil {
 		return err

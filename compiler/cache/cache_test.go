@@ -979,3 +979,46 @@ func TestKeepNil(t *testing.T) {
 		t.Errorf("Get = %+v after Keep(nil)", e)
 	}
 }
+
+// TestSaveSkipsUnchangedCache: a run that reused every entry as it was
+// does not rewrite the file; one that changed anything does.
+func TestSaveSkipsUnchangedCache(t *testing.T) {
+	dir, out := t.TempDir(), "/repo/rendered"
+	s := open(t, dir, out)
+	s.Put("a", entry("a.yaml"))
+	s.Put("b", entry("b.yaml"))
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	file := s.file
+	ino := func() uint64 {
+		fi, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys().(*syscall.Stat_t).Ino
+	}
+	before := ino()
+
+	s = open(t, dir, out)
+	s.Keep("a", s.Get("a"))
+	s.Keep("b", s.Get("b"))
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if ino() != before {
+		t.Error("the cache file was rewritten although nothing changed")
+	}
+
+	s = open(t, dir, out)
+	s.Keep("a", s.Get("a")) // b is no longer used
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if ino() == before {
+		t.Error("the cache file was not rewritten although an entry was dropped")
+	}
+	if e := open(t, dir, out).Get("b"); e != nil {
+		t.Error("the dropped entry is still there")
+	}
+}
