@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -95,8 +96,10 @@ func TestCacheMatchesFreshRender(t *testing.T) {
 	step("nothing changed", 4)
 
 	hub := hubFiles[clusters[0]][0]
-	edit(hub, "displayName: ", "displayName: Renamed ")
-	step("one hub edited", 3)
+	edit(hub, "displayName: ", "displayName: Renamed ") // the overview only
+	step("one hub's display name edited", 3)
+	edit(hub, "\nnamespace: ", "\nnamespace: edited-") // every object of the hub
+	step("one hub's namespace edited", 3)
 
 	edit("hubs/"+clusters[1]+"/cluster.yaml", "max: ", "max: 1")
 	step("one cluster file edited", 3)
@@ -183,4 +186,92 @@ func treeDiff(a, b output.Tree) string {
 	}
 	sort.Strings(d)
 	return strings.Join(d, "\n")
+}
+
+// flipFS serves one file's old bytes to the first read and its new bytes
+// to every later one: a file saved while hubfleet runs.
+type flipFS struct {
+	fstest.MapFS
+	name     string
+	old, new []byte
+	reads    int
+}
+
+func (f *flipFS) Open(name string) (fs.File, error) {
+	if name == f.name {
+		f.reads++
+		data := f.new
+		if f.reads == 1 {
+			data = f.old
+		}
+		m := fstest.MapFS{name: &fstest.MapFile{Data: data}}
+		return m.Open(name)
+	}
+	return f.MapFS.Open(name)
+}
+
+// ReadFile goes through Open (MapFS's own would bypass it).
+func (f *flipFS) ReadFile(name string) ([]byte, error) {
+	file, err := f.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return io.ReadAll(file)
+}
+
+// TestCacheKeysWhatWasLoaded: a hub file saved between the load and any
+// later read must not get the old output cached under its new content.
+func TestCacheKeysWhatWasLoaded(t *testing.T) {
+	fsys := fleetgen.Generate(fleetgen.Options{Clusters: 2, HubsPerCluster: 2, Seed: 3})
+	_, hubFiles := layout(t, fsys)
+	var hub string
+	for _, files := range hubFiles {
+		for _, f := range files {
+			if strings.HasSuffix(f, ".yaml") && bytes.Contains(fsys[f].Data, []byte("\nnamespace: ")) {
+				hub = f
+			}
+		}
+	}
+	if hub == "" {
+		t.Fatal("no YAML hub with a namespace")
+	}
+	// Another namespace: every object of the hub changes.
+	old := fsys[hub].Data
+	edited := bytes.Replace(old, []byte("\nnamespace: "), []byte("\nnamespace: edited-"), 1)
+	out := filepath.Join(t.TempDir(), "rendered")
+	cacheDir := t.TempDir()
+	salt := cache.Salt([]byte("test"))
+
+	// The run that sees the file change under it.
+	flip := &flipFS{MapFS: fsys, name: hub, old: old, new: edited}
+	store := cache.Open(cacheDir, out, salt)
+	res := mustRender(t, flip, Options{Cache: store})
+	if _, err := output.Write(out, res.Tree); err != nil {
+		t.Fatal(err)
+	}
+	store.Stamp(os.DirFS(out), time.Now().Add(2*time.Second))
+	if err := store.Save(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The next run reads the new bytes throughout: it must render the
+	// edited hub, not reuse the output of the old bytes.
+	fsys[hub] = &fstest.MapFile{Data: edited}
+	fresh := mustRender(t, fsys, Options{Previous: os.DirFS(out)})
+	store = cache.Open(cacheDir, out, salt)
+	cached := mustRender(t, fsys, Options{Previous: os.DirFS(out), Cache: store})
+	for p := range cached.Keep {
+		data, err := os.ReadFile(filepath.Join(out, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cached.Tree[p] = data
+	}
+	if d := treeDiff(fresh.Tree, cached.Tree); d != "" {
+		t.Fatalf("the cache reused output of bytes that are no longer there:\n%s", d)
+	}
+	if cached.Reused != 1 {
+		t.Errorf("reused %d clusters, want 1 (the other cluster)", cached.Reused)
+	}
 }

@@ -47,15 +47,23 @@ const TemplatesDir = "hubs/_templates"
 // not changed since a render that left their files in place reuse those
 // files and skip every stage after validation.
 func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
-	fleet, diags := Validate(fsys, Options{Workers: opts.Workers})
+	// Every input is read once, through rec: the cache keys clusters by
+	// the very bytes that are rendered.
+	rec := newRecordingFS(fsys)
+	fleet, diags := Validate(rec, Options{Workers: opts.Workers})
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
-	var overrides fs.FS
-	if st, err := fs.Stat(fsys, TemplatesDir); err == nil && st.IsDir() {
-		overrides, _ = fs.Sub(fsys, TemplatesDir)
+	if err := readAll(rec, TemplatesDir); err != nil {
+		diags.Errorf(model.Pos{File: TemplatesDir}, "", "node-pool templates: %v", err)
+		return nil, diags, nil
 	}
-	units := restoreAll(fsys, fleet, opts)
+	inputs := rec.snapshot()
+	var overrides fs.FS
+	if st, err := fs.Stat(inputs, TemplatesDir); err == nil && st.IsDir() {
+		overrides, _ = fs.Sub(inputs, TemplatesDir)
+	}
+	units := restoreAll(inputs, fleet, opts)
 
 	hubs := fleet.Hubs()
 	hubOut := make([]hubResult, len(hubs))

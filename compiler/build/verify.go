@@ -113,30 +113,32 @@ func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifes
 	return diags, internal
 }
 
-// sharedChecks remembers the verdict on bodies that several objects share:
-// objects built from one body map (never mutated after rendering) are the
-// same object wherever they go. Only the provider can change which schema a
-// body is checked against, so it is part of the key.
-type sharedChecks struct{ m sync.Map }
+// sharedChecks remembers which bodies that several objects share passed
+// verification: objects built from one body map (never mutated after
+// rendering) are the same object wherever they go. Only the provider can
+// change which schema a body is checked against, so it is part of the key.
+// A body that fails is checked again for each object, so each report names
+// its own object and source.
+type sharedChecks struct{ passed sync.Map }
 
 type sharedKey struct {
 	body     uintptr
 	provider string
 }
 
-type sharedVerdict struct {
-	once sync.Once
-	err  error
-}
-
 func (s *sharedChecks) check(id uintptr, o *manifest.Object, opts verify.Options) error {
 	if s == nil {
 		return verify.ObjectFor(o, opts)
 	}
-	v, _ := s.m.LoadOrStore(sharedKey{id, opts.Provider}, &sharedVerdict{})
-	sv := v.(*sharedVerdict)
-	sv.once.Do(func() { sv.err = verify.ObjectFor(o, opts) })
-	return sv.err
+	key := sharedKey{id, opts.Provider}
+	if _, ok := s.passed.Load(key); ok {
+		return nil
+	}
+	err := verify.ObjectFor(o, opts)
+	if err == nil {
+		s.passed.Store(key, true)
+	}
+	return err
 }
 
 // verificationError reports objects that failed verification without a

@@ -23,6 +23,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sync"
 	"time"
@@ -76,8 +77,9 @@ func (e *Entry) Unchanged(fsys fs.FS) bool {
 	if len(e.Stats) != len(e.Files) || len(e.Files) == 0 {
 		return false
 	}
+	files := newFileChecker(fsys)
 	for i, name := range e.Files {
-		fi, err := fs.Stat(fsys, name)
+		fi, err := files.lstat(name)
 		if err != nil {
 			return false
 		}
@@ -89,13 +91,18 @@ func (e *Entry) Unchanged(fsys fs.FS) bool {
 	return true
 }
 
-// stamp records the status of e's files, unless one changed too recently
-// to be trusted.
+// stamp records the status of e's files, if they hold what e says: each
+// file's status is taken before its content is read and checked against
+// Digest, so a file replaced at any point after its status was taken has
+// a status other than the recorded one, and is read again next time. A
+// file changed too recently to be told apart from a later change in the
+// same clock tick leaves the entry unstamped.
 func (e *Entry) stamp(fsys fs.FS, now time.Time) {
 	stats := make([]Stat, len(e.Files))
 	limit := now.Add(-racy).UnixNano()
+	files := newFileChecker(fsys)
 	for i, name := range e.Files {
-		fi, err := fs.Stat(fsys, name)
+		fi, err := files.lstat(name)
 		if err != nil {
 			return
 		}
@@ -105,8 +112,52 @@ func (e *Entry) stamp(fsys fs.FS, now time.Time) {
 		}
 		stats[i] = st
 	}
+	if d, err := Digest(fsys, e.Files); err != nil || d != e.Digest {
+		return
+	}
 	e.Stats, e.Stamped = stats, now.UnixNano()
 }
+
+// fileChecker tells regular files reached through real directories from
+// anything else, as the output writer sees the tree (it does not follow
+// symbolic links): a file the writer would not find must not be vouched
+// for.
+type fileChecker struct {
+	fsys fs.FS
+	dirs map[string]error // nil: a real directory
+}
+
+func newFileChecker(fsys fs.FS) *fileChecker {
+	return &fileChecker{fsys: fsys, dirs: map[string]error{}}
+}
+
+// lstat is name's status if it is a regular file reached through real
+// directories; otherwise an error (fs.ErrNotExist when it is missing).
+func (c *fileChecker) lstat(name string) (fs.FileInfo, error) {
+	for d := path.Dir(name); d != "."; d = path.Dir(d) {
+		err, seen := c.dirs[d]
+		if !seen {
+			var fi fs.FileInfo
+			if fi, err = fs.Lstat(c.fsys, d); err == nil && !fi.IsDir() {
+				err = &fs.PathError{Op: "lstat", Path: d, Err: errNotRegular}
+			}
+			c.dirs[d] = err
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	fi, err := fs.Lstat(c.fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: errNotRegular}
+	}
+	return fi, nil
+}
+
+var errNotRegular = errors.New("not a regular file, or behind a symbolic link")
 
 // Store is the cache of one output directory. Its methods are safe for
 // concurrent use.
@@ -294,10 +345,15 @@ func (s *Store) Save() error {
 }
 
 // Digest hashes files (paths relative to fsys) and their contents. A
-// missing file is an error.
+// missing file, or one that is not a regular file reached through real
+// directories (see fileChecker), is an error.
 func Digest(fsys fs.FS, files []string) (string, error) {
 	h := sha256.New()
+	check := newFileChecker(fsys)
 	for _, name := range files {
+		if _, err := check.lstat(name); err != nil {
+			return "", err
+		}
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return "", err
@@ -320,15 +376,19 @@ func DigestBytes(files []string, data [][]byte) string {
 
 // ExecutableSalt identifies the running hubfleet binary by the digest of
 // its file, so that any change to the compiler (code, schemas, templates,
-// images table) invalidates every entry.
+// images table) invalidates every entry. On Linux it reads the running
+// file itself (/proc/self/exe), even if a new build has replaced it at its
+// path since the process started.
 func ExecutableSalt() ([]byte, error) {
-	exe, err := os.Executable()
+	f, err := os.Open("/proc/self/exe")
 	if err != nil {
-		return nil, err
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return nil, err
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		if f, err = os.Open(exe); err != nil {
+			return nil, err
+		}
 	}
 	defer f.Close()
 	h := sha256.New()

@@ -515,12 +515,24 @@ func TestDigest(t *testing.T) {
 // stamped writes files under a new output directory, keeps an entry for
 // them in a new store and stamps it as of two seconds from now, when the
 // files are safely older than the racy window.
+// entryOn is an entry for files of root with their real digest (Stamp
+// checks it); a digest that cannot be computed (a missing file) is left
+// fake.
+func entryOn(t *testing.T, root string, files ...string) *Entry {
+	t.Helper()
+	e := entry(files...)
+	if d, err := Digest(os.DirFS(root), files); err == nil {
+		e.Digest = d
+	}
+	return e
+}
+
 func stamped(t *testing.T) (out string, s *Store, e *Entry) {
 	t.Helper()
 	out = t.TempDir()
 	writeFiles(t, out, map[string]string{"c1/a.yaml": "kind: A\n", "c1/sub/b.yaml": "kind: B\n"})
 	s = open(t, t.TempDir(), out)
-	e = entry("c1/a.yaml", "c1/sub/b.yaml")
+	e = entryOn(t, out, "c1/a.yaml", "c1/sub/b.yaml")
 	s.Put("k", e)
 	now := time.Now().Add(2 * time.Second)
 	s.Stamp(os.DirFS(out), now)
@@ -744,7 +756,7 @@ func TestStampSkipsRacyFiles(t *testing.T) {
 	out := t.TempDir()
 	writeFiles(t, out, map[string]string{"a.yaml": "a\n", "b.yaml": "b\n"})
 	s := open(t, t.TempDir(), out)
-	e := entry("a.yaml", "b.yaml")
+	e := entryOn(t, out, "a.yaml", "b.yaml")
 	s.Put("k", e)
 	// Written just now: within the racy window, so not trusted.
 	s.Stamp(os.DirFS(out), time.Now())
@@ -774,7 +786,7 @@ func TestStampRacyBoundary(t *testing.T) {
 
 	try := func(now time.Time, files ...string) bool {
 		s := open(t, t.TempDir(), out)
-		e := entry(files...)
+		e := entryOn(t, out, files...)
 		s.Keep("k", e)
 		s.Stamp(os.DirFS(out), now)
 		return e.Stats != nil
@@ -803,7 +815,7 @@ func TestStampOnlyTouchesKeptUnstampedEntries(t *testing.T) {
 
 	s = open(t, dir, out)
 	preset := &Entry{Files: []string{"a.yaml"}, Stats: []Stat{{Size: 1, Mtime: 2, Ino: 4}}, Stamped: 42}
-	fresh := entry("b.yaml")
+	fresh := entryOn(t, out, "b.yaml")
 	s.Keep("preset", preset)
 	s.Put("fresh", fresh)
 	unused := s.Get("unused") // looked up, not kept
@@ -818,6 +830,68 @@ func TestStampOnlyTouchesKeptUnstampedEntries(t *testing.T) {
 	}
 	if unused.Stats != nil {
 		t.Errorf("entry not kept this run was stamped: %+v", unused)
+	}
+}
+
+// TestStampChecksContent: Stamp vouches only for files that hold what the
+// entry says. A file replaced after the content was verified, but long
+// enough before the stamp to be out of the racy window, must not have its
+// new status recorded as trusted.
+func TestStampChecksContent(t *testing.T) {
+	out := t.TempDir()
+	writeFiles(t, out, map[string]string{"a.yaml": "good\n"})
+	s := open(t, t.TempDir(), out)
+	e := entryOn(t, out, "a.yaml")
+	s.Put("k", e)
+	// Replaced by other bytes of the same size, with an old modification
+	// time: only the content tells.
+	writeFiles(t, out, map[string]string{"a.yaml": "evil\n"})
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(out, "a.yaml"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	s.Stamp(os.DirFS(out), time.Now())
+	if e.Stats != nil {
+		t.Fatalf("a file whose content differs from the digest was stamped: %+v", e)
+	}
+	writeFiles(t, out, map[string]string{"a.yaml": "good\n"})
+	if err := os.Chtimes(filepath.Join(out, "a.yaml"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	s.Stamp(os.DirFS(out), time.Now())
+	if len(e.Stats) != 1 {
+		t.Fatalf("the right content was not stamped: %+v", e)
+	}
+}
+
+// TestSymlinksAreNotTrusted: the output writer does not follow symbolic
+// links, so neither does the cache: a file that is a link, or sits in a
+// linked directory, is neither digested nor unchanged, even with the
+// right bytes.
+func TestSymlinksAreNotTrusted(t *testing.T) {
+	out := t.TempDir()
+	writeFiles(t, out, map[string]string{"real/c/a.yaml": "a\n", "c2/b.yaml": "b\n", "elsewhere.yaml": "b\n"})
+	if err := os.Symlink("real/c", filepath.Join(out, "c")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(out, "c2/b.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../elsewhere.yaml", filepath.Join(out, "c2/b.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	fsys := os.DirFS(out)
+	for _, f := range []string{"c/a.yaml", "c2/b.yaml"} {
+		if _, err := Digest(fsys, []string{f}); err == nil {
+			t.Errorf("Digest of %s (behind or as a link) succeeded", f)
+		}
+		e := &Entry{Files: []string{f}, Stats: []Stat{{}}}
+		if e.Unchanged(fsys) {
+			t.Errorf("%s (behind or as a link) is unchanged", f)
+		}
+	}
+	if _, err := Digest(fsys, []string{"real/c/a.yaml"}); err != nil {
+		t.Errorf("Digest of a regular file: %v", err)
 	}
 }
 

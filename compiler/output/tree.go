@@ -244,6 +244,11 @@ func CheckWith(dir string, t Tree, opts Options) ([]string, error) {
 	if err := t.validate(); err != nil {
 		return nil, err
 	}
+	// As Write does: a symbolic link to the directory is followed.
+	dir, err := resolveDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	ex, _, err := scan(dir)
 	if err != nil {
 		return nil, fmt.Errorf("checking %s: %w", dir, err)

@@ -390,6 +390,18 @@ func writeSubtree(dir, sub string, t Tree, st map[string]status, opts Options, e
 	if err := build(tmp, dir, t, st, opts, sub); err != nil {
 		return fail(err)
 	}
+	// Directories outside sub that were already empty go too, as a whole
+	// swap would drop them. They hold no content, so this comes first:
+	// nothing may fail once the new content is in place.
+	var outside []string
+	for _, d := range ex.dirs {
+		if !under(d, sub) {
+			outside = append(outside, d)
+		}
+	}
+	if err := removeEmptyDirs(dir, outside, t); err != nil {
+		return fail(err)
+	}
 	if err := hook("built"); err != nil {
 		return fail(err)
 	}
@@ -402,24 +414,16 @@ func writeSubtree(dir, sub string, t Tree, st map[string]status, opts Options, e
 		}
 		return fail(fmt.Errorf("exchanging %s with %s: %w", tmp, target, err))
 	}
-	// tmp now holds the old subtree.
+	// tmp now holds the old subtree. The exchange is done and durable
+	// once the directory holding target is synced.
 	if err := syncPath(filepath.Dir(target)); err != nil {
 		return err
 	}
-	if err := syncPath(parent); err != nil {
-		return err
-	}
 	_ = hook("swapped")
+	// A failure to delete the old subtree is harmless (the next Write
+	// removes it).
 	_ = os.RemoveAll(tmp)
-	// Directories outside sub that were already empty go too, as a whole
-	// swap would drop them.
-	var outside []string
-	for _, d := range ex.dirs {
-		if !under(d, sub) {
-			outside = append(outside, d)
-		}
-	}
-	return removeEmptyDirs(dir, outside, t)
+	return nil
 }
 
 // swap puts the tree at tmp in place of dir and removes the old tree.

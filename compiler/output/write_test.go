@@ -545,3 +545,47 @@ func TestChangedSubtree(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFollowsSymlinkedDir: Check sees the tree behind a symbolic link
+// to the output directory, as Write writes it.
+func TestCheckFollowsSymlinkedDir(t *testing.T) {
+	base := t.TempDir()
+	real, link := filepath.Join(base, "real"), filepath.Join(base, "rendered")
+	tree := Tree{"a/b.yaml": []byte("b\n"), "c.yaml": []byte("c\n")}
+	mustWrite(t, real, tree)
+	if err := os.Symlink("real", link); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := Check(link, tree)
+	if err != nil || len(diffs) != 0 {
+		t.Fatalf("Check through a link = %v, %v; want no differences", diffs, err)
+	}
+	diffs, err = Check(link, Tree{"a/b.yaml": []byte("b\n")})
+	if err != nil || len(diffs) != 1 || diffs[0] != "stale: c.yaml" {
+		t.Errorf("Check through a link = %v, %v; want the stale file", diffs, err)
+	}
+}
+
+// TestWriteSubtreeRemovesStrayEmptyDirs: an empty directory elsewhere in
+// the tree goes with a subtree swap too, as with a whole-tree swap.
+func TestWriteSubtreeRemovesStrayEmptyDirs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rendered")
+	old := bigTree(killTreeSize, 0)
+	mustWrite(t, dir, old)
+	stray := filepath.Join(dir, "c1", "stray", "empty")
+	if err := os.MkdirAll(stray, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root := stampOf(t, dir)
+	next := subtreeNext()
+	mustWrite(t, dir, next)
+	if got := stampOf(t, dir); got.ino != root.ino {
+		t.Fatal("the whole tree was swapped: the case is not exercised")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c1", "stray")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stray empty directory still there: %v", err)
+	}
+	if !treeEqual(next, readDir(t, dir)) {
+		t.Error("tree differs")
+	}
+}

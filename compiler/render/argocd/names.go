@@ -34,6 +34,12 @@ func Check(f *model.Fleet) diag.List {
 	}
 	for _, c := range f.Clusters {
 		co := owner{what: "cluster " + c.Name, src: c.Src, path: "name"}
+		if c.Name == RootName {
+			// rendered/argocd/<cluster>.yaml would be root.yaml, the file
+			// applied by hand, which the root Application does not sync.
+			diags.At(c.Src, "name", "cluster name %q is reserved: rendered/argocd/%s.yaml holds the root Application", c.Name, RootName).
+				WithHint("rename the cluster's folder")
+		}
 		claim(projects, "AppProject", c.Name, co)
 		claim(apps, "Application", ClusterAppName(c), co)
 		releases := map[string]bool{}

@@ -222,6 +222,9 @@ func TestNameCollisions(t *testing.T) {
 		{"cluster named like the root project", func() *model.Fleet {
 			return fleet(cluster(RootProject))
 		}, `AppProject name "hubfleet-root" of cluster hubfleet-root is already used by the root AppProject`},
+		{"cluster named root", func() *model.Fleet {
+			return fleet(cluster(RootName))
+		}, `cluster name "root" is reserved: rendered/argocd/root.yaml holds the root Application`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			diags := Check(tc.fleet())
