@@ -24,7 +24,7 @@ type unit struct {
 // cluster's files and the fleet's node-pool templates. Nothing of one
 // cluster's output depends on another cluster (TestCacheMatchesFreshRender
 // edits each kind of input and compares with a render without cache).
-func inputs(fsys fs.FS, c *model.Cluster) []string {
+func inputs(c *model.Cluster, templates []string) []string {
 	files := []string{load.FleetFile, c.Src.File}
 	var hubs []string
 	for _, h := range c.Hubs {
@@ -32,9 +32,15 @@ func inputs(fsys fs.FS, c *model.Cluster) []string {
 	}
 	sort.Strings(hubs)
 	files = append(files, hubs...)
+	return append(files, templates...)
+}
+
+// templateFiles lists the node-pool template files, in lexical order.
+func templateFiles(fsys fs.FS) []string {
+	var files []string
 	_ = fs.WalkDir(fsys, TemplatesDir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			files = append(files, p) // WalkDir goes in lexical order
+			files = append(files, p)
 		}
 		return nil
 	})
@@ -53,6 +59,7 @@ func restoreAll(fsys fs.FS, f *model.Fleet, opts Options) map[string]*unit {
 	if opts.Cache == nil {
 		return units
 	}
+	templates := templateFiles(fsys)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, opts.workers())
 	for _, c := range f.Clusters {
@@ -60,15 +67,15 @@ func restoreAll(fsys fs.FS, f *model.Fleet, opts Options) map[string]*unit {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			restore(fsys, c, opts, units[c.Name])
+			restore(fsys, c, templates, opts, units[c.Name])
 		}()
 	}
 	wg.Wait()
 	return units
 }
 
-func restore(fsys fs.FS, c *model.Cluster, opts Options, u *unit) {
-	key, err := opts.Cache.Key(fsys, inputs(fsys, c))
+func restore(fsys fs.FS, c *model.Cluster, templates []string, opts Options, u *unit) {
+	key, err := opts.Cache.Key(fsys, inputs(c, templates))
 	if err != nil {
 		return // render it
 	}

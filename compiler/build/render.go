@@ -170,18 +170,14 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		counts[o.Cluster]++
 	}
 	for i, r := range hubOut {
-		for _, f := range r.files {
-			owner[f.path] = hubs[i].Cluster.Name
-		}
-		counts[hubs[i].Cluster.Name] += len(r.files)
-	}
-	for _, r := range hubOut {
+		c := hubs[i].Cluster.Name
 		for _, f := range r.files {
 			if _, dup := tree[f.path]; dup {
 				return nil, diags, internalf("two objects would be written to %s", f.path)
 			}
-			tree[f.path] = f.data
+			tree[f.path], owner[f.path] = f.data, c
 		}
+		counts[c] += len(r.files)
 	}
 	if opts.Cache != nil {
 		remember(opts.Cache, units, tree, owner, counts)
