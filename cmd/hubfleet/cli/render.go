@@ -99,7 +99,12 @@ func openCache(out string) *cache.Store {
 	if !ok {
 		return nil
 	}
-	return cache.Open(dir, out, cache.ExecutableSalt)
+	// One cache per output directory, whatever the working directory.
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return nil
+	}
+	return cache.Open(dir, abs, cache.ExecutableSalt)
 }
 
 // saveCache saves what this run learnt; current says out holds exactly
