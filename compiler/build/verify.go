@@ -21,18 +21,13 @@ import (
 // cluster, one group per cluster and one for the root Argo CD objects, in
 // parallel. Hub groups are checked as each hub is built (buildHub).
 func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List, error) {
-	groups := map[string][]*manifest.Object{}
+	groups := map[string][]*manifest.Object{} // by cluster; "" for the root objects
 	var order []string
 	for _, o := range objs {
-		k := o.Cluster + "/" + o.Hub
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
+		if _, ok := groups[o.Cluster]; !ok {
+			order = append(order, o.Cluster)
 		}
-		groups[k] = append(groups[k], o)
-	}
-	hubs := map[string]*model.Hub{}
-	for _, h := range f.Hubs() {
-		hubs[h.Cluster.Name+"/"+h.Name] = h
+		groups[o.Cluster] = append(groups[o.Cluster], o)
 	}
 	// Groups are independent: check them in parallel, then merge in
 	// group order so the messages stay deterministic.
@@ -46,8 +41,7 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List,
 	g.SetLimit(workers)
 	for gi, k := range order {
 		g.Go(func() error {
-			c := f.Cluster(strings.SplitN(k, "/", 2)[0])
-			results[gi].diags, results[gi].internal = verifyGroup(f, c, hubs[k], groups[k], shared)
+			results[gi].diags, results[gi].internal = verifyGroup(f, f.Cluster(k), nil, groups[k], shared)
 			return nil
 		})
 	}

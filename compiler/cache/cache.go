@@ -253,8 +253,7 @@ func (s *Store) Key(fsys fs.FS, files []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
-		h.Write(data)
+		hashFile(h, name, data)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -358,8 +357,7 @@ func Digest(fsys fs.FS, files []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(b))
-		h.Write(b)
+		hashFile(h, name, b)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -368,10 +366,16 @@ func Digest(fsys fs.FS, files []string) (string, error) {
 func DigestBytes(files []string, data [][]byte) string {
 	h := sha256.New()
 	for i, name := range files {
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data[i]))
-		h.Write(data[i])
+		hashFile(h, name, data[i])
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// hashFile adds one named file to a digest: its name and length frame its
+// bytes, so no two lists of files hash alike.
+func hashFile(h io.Writer, name string, data []byte) {
+	fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+	h.Write(data)
 }
 
 // ExecutableSalt identifies the running hubfleet binary by the digest of
