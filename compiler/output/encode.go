@@ -153,27 +153,33 @@ func (k *keyOrder) next(key string) *keyOrder {
 	return k.child(key)
 }
 
-func (k *keyOrder) sorted(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
+func (k *keyOrder) sorted(m map[string]any) []string { return k.appendSorted(nil, m) }
+
+// appendSorted appends m's keys to dst in this order: the first keys
+// present, in their order, then the rest in byte order.
+func (k *keyOrder) appendSorted(dst []string, m map[string]any) []string {
+	start := len(dst)
 	for key := range m {
-		keys = append(keys, key)
+		dst = append(dst, key)
 	}
-	slices.Sort(keys)
-	if k == nil || len(k.first) == 0 {
-		return keys
+	seg := dst[start:]
+	slices.Sort(seg)
+	if k == nil {
+		return dst
 	}
-	out := make([]string, 0, len(keys))
+	pos := 0
 	for _, f := range k.first {
-		if _, ok := m[f]; ok {
-			out = append(out, f)
+		i, found := slices.BinarySearch(seg[pos:], f)
+		if !found {
+			continue
 		}
+		i += pos
+		// Move f to the front; the keys it passes keep their order.
+		copy(seg[pos+1:i+1], seg[pos:i])
+		seg[pos] = f
+		pos++
 	}
-	for _, key := range keys {
-		if !slices.Contains(k.first, key) {
-			out = append(out, key)
-		}
-	}
-	return out
+	return dst
 }
 
 func strNode(s string) *yaml.Node {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -22,14 +23,30 @@ func fastEncode(dst []byte, body map[string]any) ([]byte, bool) {
 	if len(body) == 0 {
 		return dst, false
 	}
-	w := fastWriter{b: dst}
-	if !w.mapping(body, rootOrder, 0, false) {
+	keys, _ := keyScratch.Get().(*[]string)
+	if keys == nil {
+		keys = new([]string)
+	}
+	w := fastWriter{b: dst, keys: (*keys)[:0]}
+	ok := w.mapping(body, rootOrder, 0, false)
+	clear(w.keys[:cap(w.keys)])
+	*keys = w.keys[:0]
+	keyScratch.Put(keys)
+	if !ok {
 		return dst[:len(dst)], false
 	}
 	return w.b, true
 }
 
-type fastWriter struct{ b []byte }
+// keyScratch recycles fastWriter.keys between bodies.
+var keyScratch sync.Pool
+
+type fastWriter struct {
+	b []byte
+	// keys holds the sorted keys of the mappings being written, innermost
+	// last, so that sorting allocates nothing once it has grown.
+	keys []string
+}
 
 const spaces = "                                                                "
 
@@ -43,8 +60,13 @@ func (w *fastWriter) indent(n int) {
 // mapping writes the entries of m at indentation n; inline means the
 // first entry follows a "- " already written.
 func (w *fastWriter) mapping(m map[string]any, order *keyOrder, n int, inline bool) bool {
-	for i, k := range order.sorted(m) {
-		if i > 0 || !inline {
+	start := len(w.keys)
+	w.keys = order.appendSorted(w.keys, m)
+	end := len(w.keys)
+	defer func() { w.keys = w.keys[:start] }()
+	for i := start; i < end; i++ {
+		k := w.keys[i]
+		if i > start || !inline {
 			w.indent(n)
 		}
 		if !w.str(k, true, 0) {
@@ -150,6 +172,10 @@ func (w *fastWriter) str(s string, key bool, n int) bool {
 	if key && len(s) > 128 {
 		return false
 	}
+	if simplePlain(s) {
+		w.b = append(w.b, s...)
+		return true
+	}
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
@@ -185,12 +211,74 @@ func (w *fastWriter) str(s string, key bool, n int) bool {
 	return true
 }
 
+// simplePlain reports whether s is a name-like string (most keys, names,
+// labels and image references) that yaml.v3 writes plain: it starts with
+// a letter, '/' or '_' that no bool, null, number or indicator starts with,
+// and holds only letters, digits and . _ / -. It decides without analyze.
+func simplePlain(s string) bool {
+	if s == "" || !stringFirst[s[0]] || s[0] == '"' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !nameByte[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// nameByte marks letters, digits and . _ / -.
+var nameByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "._/-" {
+		t[c] = true
+	}
+	return t
+}()
+
+// quietByte marks printable ASCII other than space, ':' and '#': after the
+// first byte, such a byte changes nothing in analyze but the run of spaces
+// and breaks.
+var quietByte = func() (t [256]bool) {
+	for c := 0x21; c <= 0x7e; c++ {
+		t[c] = c != ':' && c != '#'
+	}
+	return t
+}()
+
 // resolvesToString reports whether yaml.v3 reads s, written plain, as a
 // string; this is the check yaml.v3's encoder itself makes.
 func resolvesToString(s string) bool {
 	if s != "" && stringFirst[s[0]] {
 		return true
 	}
+	if len(s) > maxResolveMemo {
+		return resolveTag(s)
+	}
+	if v, ok := resolved.Load(s); ok {
+		return v.(bool)
+	}
+	r := resolveTag(s)
+	resolved.Store(s, r)
+	return r
+}
+
+// resolved memoizes resolvesToString for short strings: yaml.v3's resolver
+// allocates on every call, and values such as "512Mi", "100m" or "4.4.0"
+// recur in every hub.
+var resolved sync.Map
+
+const maxResolveMemo = 64
+
+func resolveTag(s string) bool {
 	n := yaml.Node{Kind: yaml.ScalarNode, Value: s}
 	return n.ShortTag() == "!!str"
 }
@@ -238,6 +326,10 @@ func analyze(s string) scalarAnalysis {
 	precededByWS := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if i > 0 && quietByte[c] {
+			prevSpace, prevBreak, precededByWS = false, false, false
+			continue
+		}
 		followedByWS := i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\t'
 		if i == 0 {
 			switch c {
