@@ -12,8 +12,10 @@ import (
 	"sigs.k8s.io/kustomize/api/builtins"
 	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/openapi"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
@@ -46,8 +48,10 @@ var (
 	runMu    sync.Mutex
 	warmOnce sync.Once
 	// builds counts kustomize transforms, so tests can prove which paths
-	// avoid kustomize.
-	builds atomic.Int64
+	// avoid kustomize; textLoads and textReads count the objects that took
+	// the JSON text route in and out, so tests can prove the node route is
+	// the common one.
+	builds, textLoads, textReads atomic.Int64
 
 	factoryOnce sync.Once
 	resmaps     *resmap.Factory
@@ -73,7 +77,69 @@ type transformerConfig struct {
 
 // run applies one patch to objs with kustomize and returns the resulting
 // bodies in input order.
+//
+// The objects reach kustomize as yaml.v3 node trees built from their
+// bodies (bodyNode) and the results are read back from the trees
+// (documentBody); both give what the JSON text kustomize used to parse and
+// print would have given. Bodies or results outside what those mirror
+// exactly take the text route, so results and errors never depend on the
+// route.
 func run(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
+	load, err := loader(objs)
+	if err != nil {
+		return nil, err
+	}
+	plugin, cfg, err := configOf(s)
+	if err != nil {
+		return nil, err
+	}
+
+	warmSchema()
+	builds.Add(1)
+	m, err := transform(plugin, cfg, load)
+	if err != nil {
+		return nil, readable(err, s)
+	}
+
+	out := make([]map[string]any, 0, m.Size())
+	for _, r := range m.Resources() {
+		body, err := readResource(r)
+		if err != nil {
+			return nil, fmt.Errorf("reading kustomize output: %w", err)
+		}
+		out = append(out, body)
+	}
+	return out, nil
+}
+
+// loadFunc builds the ResMap kustomize transforms.
+type loadFunc func(f *resmap.Factory) (resmap.ResMap, error)
+
+// loader returns how to load objs: from node trees, or from JSON text when
+// a body is one bodyNode does not mirror.
+func loader(objs []*manifest.Object) (loadFunc, error) {
+	docs := make([]*kyaml.RNode, len(objs))
+	for i, o := range objs {
+		n, ok := bodyNode(o.Body)
+		if !ok || listKind(o.Body) {
+			return textLoader(objs)
+		}
+		docs[i] = kyaml.NewRNode(n)
+	}
+	return func(*resmap.Factory) (resmap.ResMap, error) { return resMapOf(docs) }, nil
+}
+
+// textLoader encodes objs as a JSON stream for NewResMapFromBytes.
+func textLoader(objs []*manifest.Object) (loadFunc, error) {
+	textLoads.Add(int64(len(objs)))
+	text, err := encodeText(objs)
+	if err != nil {
+		return nil, err
+	}
+	return func(f *resmap.Factory) (resmap.ResMap, error) { return f.NewResMapFromBytes(text) }, nil
+}
+
+func encodeText(objs []*manifest.Object) ([]byte, error) {
 	var res bytes.Buffer
 	enc := json.NewEncoder(&res)
 	enc.SetEscapeHTML(false)
@@ -85,39 +151,66 @@ func run(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
 			return nil, fmt.Errorf("encoding %s: %w", o, err)
 		}
 	}
+	return res.Bytes(), nil
+}
+
+// resMapOf does what NewResMapFromBytes does after parsing (the resource
+// factory's SliceFromBytes): drop empty objects, reject objects without
+// kind or name (all before any is added), then add them in order, which
+// rejects duplicates. Objects of List kinds, which it would unwrap, never
+// get here.
+func resMapOf(docs []*kyaml.RNode) (resmap.ResMap, error) {
+	kept := docs[:0:0]
+	for _, d := range docs {
+		if d.IsNilOrEmpty() {
+			continue
+		}
+		if _, err := d.GetValidatedMetadata(); err != nil {
+			return nil, err
+		}
+		kept = append(kept, d)
+	}
+	m := resmap.New()
+	for _, d := range kept {
+		if err := m.Append(&resource.Resource{RNode: *d}); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// configOf returns the transformer for s and the configuration to pass
+// to its Config. Config unmarshals the configuration into the plugin's
+// own fields, so a plugin whose Patch and Target are already set and the
+// empty configuration end up exactly as marshalling them and unmarshalling
+// them again would, minus a YAML round trip per run. Text that round trip
+// might not carry unchanged (see textSafe) still takes it.
+func configOf(s *spec) (*builtins.PatchTransformerPlugin, []byte, error) {
 	target := s.target
+	if selectorSafe(target) && textSafe(s.text) {
+		return &builtins.PatchTransformerPlugin{Patch: s.text, Target: &target}, []byte("{}"), nil
+	}
 	cfg, err := yaml.Marshal(transformerConfig{Patch: s.text, Target: &target})
 	if err != nil {
-		return nil, fmt.Errorf("encoding the patch configuration: %w", err)
+		return nil, nil, fmt.Errorf("encoding the patch configuration: %w", err)
 	}
+	return &builtins.PatchTransformerPlugin{}, cfg, nil
+}
 
-	warmSchema()
-	builds.Add(1)
-	m, err := transform(cfg, res.Bytes())
-	if err != nil {
-		return nil, readable(err, s)
-	}
-
-	out := make([]map[string]any, 0, m.Size())
-	for _, r := range m.Resources() {
-		data, err := r.MarshalJSON()
-		if err != nil {
-			return nil, fmt.Errorf("reading kustomize output: %w", err)
+func selectorSafe(s types.Selector) bool {
+	for _, f := range []string{s.Group, s.Version, s.Kind, s.Name, s.Namespace, s.LabelSelector, s.AnnotationSelector} {
+		if !textSafe(f) {
+			return false
 		}
-		body, err := decodeBody(data)
-		if err != nil {
-			return nil, fmt.Errorf("reading kustomize output: %w", err)
-		}
-		out = append(out, body)
 	}
-	return out, nil
+	return true
 }
 
 // transform loads the resources and runs the patch transformer under
 // runMu, removing the build annotations kustomize adds on the way (as
 // krusty does). A panic inside kustomize (hub input reaches it) becomes an
 // error: the compiler must not crash on any input.
-func transform(cfg, resources []byte) (m resmap.ResMap, err error) {
+func transform(t *builtins.PatchTransformerPlugin, cfg []byte, load loadFunc) (m resmap.ResMap, err error) {
 	runMu.Lock()
 	defer runMu.Unlock()
 	defer func() {
@@ -126,11 +219,10 @@ func transform(cfg, resources []byte) (m resmap.ResMap, err error) {
 		}
 	}()
 	f := resmapFactory()
-	m, err = f.NewResMapFromBytes(resources)
+	m, err = load(f)
 	if err != nil {
 		return nil, fmt.Errorf("loading resources: %w", err)
 	}
-	t := builtins.NewPatchTransformerPlugin()
 	if err := t.Config(resmap.NewPluginHelpers(nil, nil, f, types.DisabledPluginConfig()), cfg); err != nil {
 		return nil, err
 	}
@@ -139,6 +231,21 @@ func transform(cfg, resources []byte) (m resmap.ResMap, err error) {
 	}
 	m.RemoveBuildAnnotations()
 	return m, nil
+}
+
+// readResource reads one result into a body: from its node tree, or
+// through JSON (RNode.MarshalJSON) when the tree holds anything
+// documentBody does not mirror.
+func readResource(r *resource.Resource) (map[string]any, error) {
+	if body, ok := documentBody(r.Document()); ok {
+		return body, nil
+	}
+	textReads.Add(1)
+	data, err := r.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return decodeBody(data)
 }
 
 // decodeBody decodes kustomize's JSON output into manifest value types.

@@ -1,0 +1,42 @@
+package patch
+
+import (
+	"testing"
+
+	"github.com/hubfleet/hubfleet/compiler/manifest"
+	"github.com/hubfleet/hubfleet/compiler/model"
+)
+
+// BenchmarkRun measures one single-object patch of each kind, the shape
+// most patched hubs carry, on the node route (run) and the former text
+// route (runText).
+func BenchmarkRun(b *testing.B) {
+	objs := testObjects(b, "staging")
+	for _, bc := range []struct {
+		name string
+		p    model.Patch
+	}{
+		{"json6902", model.Patch{Target: deploymentTarget("hub"),
+			Patch: `[{"op": "add", "path": "/spec/template/metadata/annotations/example.org~1owner", "value": "data-team"}]`}},
+		{"strategic", model.Patch{Target: deploymentTarget("proxy"),
+			Patch: "spec:\n  template:\n    spec:\n      containers:\n        - name: proxy\n          env:\n            - {name: EXTRA, value: \"1\"}"}},
+	} {
+		s, err := parse(&bc.p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		in := selected(b, s, objs)
+		for _, route := range []struct {
+			name string
+			run  func(*spec, []*manifest.Object) ([]map[string]any, error)
+		}{{"nodes", run}, {"text", runText}} {
+			b.Run(bc.name+"/"+route.name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := route.run(s, in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
