@@ -26,6 +26,7 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/render/jupyterhub"
 	"github.com/hubfleet/hubfleet/compiler/render/nodepool"
 	"github.com/hubfleet/hubfleet/compiler/render/secrets"
+	"github.com/hubfleet/hubfleet/compiler/verify"
 )
 
 // OverviewFile is the generated fleet overview in the output directory.
@@ -70,6 +71,9 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	clusterObjs := make([][]*manifest.Object, len(fleet.Clusters))
 	clusterDiags := make([]diag.List, len(fleet.Clusters))
 
+	// Custom bodies repeat from hub to hub; each distinct one is
+	// schema-checked once per render.
+	memo := &verify.Memo{}
 	g := new(errgroup.Group)
 	g.SetLimit(opts.workers())
 	for i, h := range hubs {
@@ -78,7 +82,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		}
 		g.Go(func() error {
 			var err error
-			hubOut[i], err = buildHub(fleet, h)
+			hubOut[i], err = buildHub(fleet, h, memo)
 			return err
 		})
 	}
@@ -148,7 +152,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, &InternalError{Err: err}
 	}
 	diags.Merge(guard)
-	vdiags, err := verifyAll(fleet, objs, opts.workers())
+	vdiags, err := verifyAll(fleet, objs, opts.workers(), memo)
 	diags.Merge(vdiags)
 	diags.Sort()
 	if err != nil {
@@ -220,7 +224,7 @@ type file struct {
 }
 
 // buildHub renders, patches, verifies and encodes one hub.
-func buildHub(f *model.Fleet, h *model.Hub) (hubResult, error) {
+func buildHub(f *model.Fleet, h *model.Hub, memo *verify.Memo) (hubResult, error) {
 	var r hubResult
 	objs, ds, err := renderHub(f, h)
 	if err != nil || ds.HasErrors() {
@@ -239,7 +243,7 @@ func buildHub(f *model.Fleet, h *model.Hub) (hubResult, error) {
 		own = append(own, o)
 	}
 	manifest.Sort(own)
-	r.diags, r.internal = verifyGroup(f, h.Cluster, h, own, nil)
+	r.diags, r.internal = verifyGroup(f, h.Cluster, h, own, nil, memo)
 	if r.diags.HasErrors() || len(r.internal) > 0 {
 		return r, nil
 	}

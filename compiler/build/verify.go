@@ -20,7 +20,7 @@ import (
 // verifyAll checks the cluster-wide objects (see verifyGroup) of every
 // cluster, one group per cluster and one for the root Argo CD objects, in
 // parallel. Hub groups are checked as each hub is built (buildHub).
-func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List, error) {
+func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int, memo *verify.Memo) (diag.List, error) {
 	groups := map[string][]*manifest.Object{} // by cluster; "" for the root objects
 	var order []string
 	for _, o := range objs {
@@ -41,7 +41,7 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List,
 	g.SetLimit(workers)
 	for gi, k := range order {
 		g.Go(func() error {
-			results[gi].diags, results[gi].internal = verifyGroup(f, f.Cluster(k), nil, groups[k], shared)
+			results[gi].diags, results[gi].internal = verifyGroup(f, f.Cluster(k), nil, groups[k], shared, memo)
 			return nil
 		})
 	}
@@ -62,7 +62,7 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int) (diag.List,
 // is told which object its patches broke (a diagnostic: exit 1); any other
 // failure is the compiler's bug, returned as a message for
 // verificationError (exit 4). c is nil for the root Argo CD objects.
-func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifest.Object, shared *sharedChecks) (diag.List, []string) {
+func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifest.Object, shared *sharedChecks, memo *verify.Memo) (diag.List, []string) {
 	var diags diag.List
 	var internal []string
 	report := func(err error) {
@@ -76,7 +76,7 @@ func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifes
 			internal = append(internal, fe.Error())
 		}
 	}
-	opts := verify.Options{}
+	opts := verify.Options{Memo: memo}
 	var perms *argocd.Permissions
 	if c != nil {
 		opts.Provider = c.Provider

@@ -161,7 +161,7 @@ func (v *crdVersion) compile() error {
 // checkCustom validates a custom object as the API server would on create:
 // unknown fields (which it would silently prune) are errors, defaults are
 // applied, then metadata, OpenAPI schema, list types and CEL rules.
-func checkCustom(c *collector, o *manifest.Object, f *crdFile) {
+func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 	if err := f.load(); err != nil {
 		c.add("", "loading the CRD: "+err.Error())
 		return
@@ -185,13 +185,32 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile) {
 
 	checkCustomMeta(c, obj, namespaced)
 
+	var key memoKey
+	keyed := false
+	if memo != nil {
+		if key, keyed = schemaKey(ver, obj); keyed {
+			if _, ok := memo.passed.Load(key); ok {
+				return
+			}
+		}
+	}
+	before := len(c.errs)
+	defer func() {
+		if keyed && len(c.errs) == before {
+			memo.passed.Store(key, struct{}{})
+		}
+	}()
+
 	opts := structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}
 	for _, p := range structuralpruning.PruneWithOptions(obj, ver.structural, true, opts) {
 		c.add(p, "unknown field (the API server would drop it)")
 	}
 	structuraldefaulting.Default(obj, ver.structural)
 
-	c.addField(objectmeta.Validate(context.Background(), nil, obj, ver.structural, true))
+	// Embedded objects' metadata (x-kubernetes-embedded-resource). The
+	// root's is checkCustomMeta's: stricter (names are DNS subdomains, not
+	// just path segments) and per object, outside the memo's key.
+	c.addField(objectmeta.Validate(context.Background(), nil, obj, ver.structural, false))
 	c.addField(apiservervalidation.ValidateCustomResource(nil, obj, ver.validator))
 	c.addField(listtype.ValidateListSetsAndMaps(nil, ver.structural, obj))
 	if ver.cel != nil {

@@ -63,6 +63,9 @@ type Options struct {
 	// provider: infer it from the object (a NodePool's
 	// spec.template.spec.nodeClassRef.group), falling back to the AWS build.
 	Provider string
+	// Memo, when set, lets objects whose custom bodies another object
+	// already passed with skip the schema checks (see Memo).
+	Memo *Memo
 }
 
 // Object checks one object with default options.
@@ -82,7 +85,7 @@ func ObjectFor(o *manifest.Object, opts Options) error {
 	if bt, ok := builtinType(o); ok {
 		checkBuiltin(c, o, bt)
 	} else if crd := lookupCRD(o, opts); crd != nil {
-		checkCustom(c, o, crd)
+		checkCustom(c, o, crd, opts.Memo)
 	} else {
 		c.add("", "unknown kind "+o.APIVersion()+" "+o.Kind()+": neither a built-in type nor a CRD hubfleet knows")
 	}
