@@ -14,49 +14,55 @@ import (
 // settings is hubfleet.json, the per-hub input of jupyterhub_config.py.
 // It holds names, URLs and trait values, never a secret: secrets are read
 // by the config program from files of the ESO-managed Secrets.
+//
+// The fields of these structs are declared in the byte order of their JSON
+// names, so encoding/json writes every key sorted (it sorts map keys
+// itself) without a round trip through a generic value;
+// TestSettingsKeysSorted holds them to it.
 type settings struct {
-	Release       string            `json:"release"`
-	HubBindURL    string            `json:"hubBindUrl"`
-	HubConnectURL string            `json:"hubConnectUrl"`
-	ProxyAPIURL   string            `json:"proxyApiUrl"`
-	DBURL         string            `json:"dbUrl"`
-	SecretDir     string            `json:"secretDir"`
-	OAuthDir      string            `json:"oauthDir"`
-	SecretFiles   map[string]string `json:"secretFiles"`
-	Auth          authSettings      `json:"auth"`
+	Auth          authSettings `json:"auth"`
+	DBURL         string       `json:"dbUrl"`
+	HubBindURL    string       `json:"hubBindUrl"`
+	HubConnectURL string       `json:"hubConnectUrl"`
+	OAuthDir      string       `json:"oauthDir"`
+	// Profiles are the profile list, one map per profile.
+	Profiles    []map[string]any  `json:"profiles"`
+	ProxyAPIURL string            `json:"proxyApiUrl"`
+	Release     string            `json:"release"`
+	Roles       []roleSettings    `json:"roles,omitempty"`
+	SecretDir   string            `json:"secretDir"`
+	SecretFiles map[string]string `json:"secretFiles"`
+	Services    []serviceSettings `json:"services,omitempty"`
+	// SharedMountPath is made writable for admins by the pre-spawn hook.
+	SharedMountPath string `json:"sharedMountPath,omitempty"`
 	// Spawner maps KubeSpawner trait names to values; the config program
 	// accepts only the traits it knows.
 	Spawner map[string]any `json:"spawner"`
-	// SharedMountPath is made writable for admins by the pre-spawn hook.
-	SharedMountPath string            `json:"sharedMountPath,omitempty"`
-	Profiles        []map[string]any  `json:"profiles"`
-	Services        []serviceSettings `json:"services,omitempty"`
-	Roles           []roleSettings    `json:"roles,omitempty"`
 }
 
 type authSettings struct {
-	// Type is the hub file's auth type; the config program maps it to an
-	// authenticator class.
-	Type         string   `json:"type"`
-	ClientID     string   `json:"clientId,omitempty"`
-	CallbackURL  string   `json:"callbackUrl,omitempty"`
 	Admins       []string `json:"admins,omitempty"`
-	AllowedUsers []string `json:"allowedUsers,omitempty"`
 	AllowAll     bool     `json:"allowAll"`
-	// Traits are set on the authenticator class itself.
-	Traits map[string]any `json:"traits,omitempty"`
+	AllowedUsers []string `json:"allowedUsers,omitempty"`
+	CallbackURL  string   `json:"callbackUrl,omitempty"`
+	ClientID     string   `json:"clientId,omitempty"`
 	// Groups says where JupyterHub groups come from: "github-teams",
 	// "auth-state" (Traits.auth_state_groups_key) or "" (admin-managed).
 	Groups string `json:"groups,omitempty"`
+	// Traits are set on the authenticator class itself.
+	Traits map[string]any `json:"traits,omitempty"`
+	// Type is the hub file's auth type; the config program maps it to an
+	// authenticator class.
+	Type string `json:"type"`
 }
 
 type serviceSettings struct {
-	Name    string   `json:"name"`
-	URL     string   `json:"url,omitempty"`
 	Command []string `json:"command,omitempty"`
+	Display bool     `json:"display"`
+	Name    string   `json:"name"`
 	// TokenFile is a key of the tokens Secret holding the service's token.
 	TokenFile string `json:"tokenFile,omitempty"`
-	Display   bool   `json:"display"`
+	URL       string `json:"url,omitempty"`
 }
 
 type roleSettings struct {
@@ -74,17 +80,8 @@ func (r *renderer) settingsJSON() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return "", err
-	}
-	// Round-trip through a generic value: encoding/json then sorts struct
-	// fields too, so the file reads as sorted keys throughout.
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return "", err
-	}
-	out, err := json.MarshalIndent(v, "", "  ")
+	// Keys come out sorted: see settings.
+	out, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return "", err
 	}
