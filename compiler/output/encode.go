@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -26,12 +27,27 @@ func Encode(o *manifest.Object) ([]byte, error) {
 	if o == nil {
 		return nil, fmt.Errorf("encoding: nil object")
 	}
-	var buf bytes.Buffer
-	writeHeader(&buf, []string{o.Source})
-	if err := encodeBody(&buf, o); err != nil {
+	buf := scratch()
+	defer release(buf)
+	writeHeader(buf, []string{o.Source})
+	if err := encodeBody(buf, o); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+// Encoding into a recycled buffer and copying the result out allocates the
+// output once, at its size, instead of growing it from nothing.
+var scratchPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+
+func scratch() *bytes.Buffer { return scratchPool.Get().(*bytes.Buffer) }
+
+func release(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return // a huge object's buffer is not worth keeping
+	}
+	b.Reset()
+	scratchPool.Put(b)
 }
 
 // Header is the comment block Encode puts before an object from source.
@@ -48,11 +64,12 @@ func EncodeBody(o *manifest.Object) ([]byte, error) {
 	if o == nil {
 		return nil, fmt.Errorf("encoding: nil object")
 	}
-	var buf bytes.Buffer
-	if err := encodeBody(&buf, o); err != nil {
+	buf := scratch()
+	defer release(buf)
+	if err := encodeBody(buf, o); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
 
 // EncodeMulti returns a multi-document YAML file: one leading comment block
