@@ -154,17 +154,11 @@ func (b *planBuilder) build(t reflect.Type) *plan {
 		}
 		return p
 	}
+	if k := basicKind(t.Kind()); k != kBad {
+		p.kind = k
+		return p
+	}
 	switch t.Kind() {
-	case reflect.String:
-		p.kind = kString
-	case reflect.Bool:
-		p.kind = kBool
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		p.kind = kInt
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		p.kind = kUint
-	case reflect.Float32, reflect.Float64:
-		p.kind = kFloat
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			p.kind = kBytes
@@ -191,6 +185,24 @@ func (b *planBuilder) build(t reflect.Type) *plan {
 		p.kind = kBad // arrays, uintptr, chan, func, complex, unsafe pointers
 	}
 	return p
+}
+
+// basicKind is the plan kind of strings, bools and numbers, kBad for any
+// other kind.
+func basicKind(k reflect.Kind) planKind {
+	switch k {
+	case reflect.String:
+		return kString
+	case reflect.Bool:
+		return kBool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return kInt
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return kUint
+	case reflect.Float32, reflect.Float64:
+		return kFloat
+	}
+	return kBad
 }
 
 // knownValueMarshaler reports whether t is one of the types converted
@@ -251,18 +263,7 @@ func (b *planBuilder) buildStruct(p *plan, t reflect.Type) {
 			p.fields = append(p.fields, f)
 			continue
 		}
-		switch sf.Type.Kind() {
-		case reflect.String:
-			f.basic = kString
-		case reflect.Bool:
-			f.basic = kBool
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			f.basic = kInt
-		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			f.basic = kUint
-		case reflect.Float32, reflect.Float64:
-			f.basic = kFloat
-		default:
+		if f.basic = basicKind(sf.Type.Kind()); f.basic == kBad {
 			f.plan = b.build(sf.Type)
 		}
 		p.fields = append(p.fields, f)
