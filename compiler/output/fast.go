@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -267,16 +268,27 @@ func resolvesToString(s string) bool {
 		return v.(bool)
 	}
 	r := resolveTag(s)
-	resolved.Store(s, r)
+	if resolvedN.Add(1) <= maxResolved {
+		// A copy, so the key never pins a larger string s was cut from.
+		resolved.Store(strings.Clone(s), r)
+	}
 	return r
 }
 
 // resolved memoizes resolvesToString for short strings: yaml.v3's resolver
 // allocates on every call, and values such as "512Mi", "100m" or "4.4.0"
-// recur in every hub.
-var resolved sync.Map
+// recur in every hub. It is bounded (the generated fleet of 1,000 hubs
+// stores about 1,000 strings) so that a long-lived process cannot grow it
+// without end.
+var (
+	resolved  sync.Map
+	resolvedN atomic.Int64
+)
 
-const maxResolveMemo = 64
+const (
+	maxResolveMemo = 64
+	maxResolved    = 1 << 16
+)
 
 func resolveTag(s string) bool {
 	n := yaml.Node{Kind: yaml.ScalarNode, Value: s}

@@ -115,7 +115,7 @@ func mappingValue(n *yaml.Node, depth int, flow bool) (map[string]any, bool) {
 // keyString reads a mapping key that decodes as a string.
 func keyString(k *yaml.Node) (string, bool) {
 	if k == nil || k.Kind != yaml.ScalarNode || !plainNode(k) || !utf8.ValidString(k.Value) || k.Value == "<<" ||
-		k.Style&yaml.FoldedStyle != 0 {
+		k.Style&yaml.FoldedStyle != 0 || tabBlock(k) {
 		return "", false
 	}
 	switch k.Tag {
@@ -134,6 +134,15 @@ func keyString(k *yaml.Node) (string, bool) {
 	return "", false
 }
 
+// tabBlock reports a scalar yaml.v3 would write as a block scalar (literal
+// style, or multi-line text) whose first line starts with a tab: it writes
+// no indentation indicator for it, and the text route's MarshalJSON then
+// fails to read it back ("found a tab character where an indentation space
+// is expected"). Such values take the text route, to fail as it does.
+func tabBlock(n *yaml.Node) bool {
+	return strings.HasPrefix(n.Value, "\t") && (n.Style&yaml.LiteralStyle != 0 || strings.Contains(n.Value, "\n"))
+}
+
 // scalarValue is the value yaml.v3 decodes n's encoding to, converted as
 // encoding/json and manifest.DecodeJSON convert it.
 func scalarValue(n *yaml.Node, flow bool) (any, bool) {
@@ -143,6 +152,9 @@ func scalarValue(n *yaml.Node, flow bool) (any, bool) {
 	}
 	if n.Style&yaml.FoldedStyle != 0 {
 		// yaml.v3 does not write every folded scalar back as it read it.
+		return nil, false
+	}
+	if !flow && tabBlock(n) {
 		return nil, false
 	}
 	if n.Tag == "!!str" {

@@ -125,6 +125,10 @@ func TestJSONFloat(t *testing.T) {
 // parsed patches merged in, nodes kyaml creates without tags, flow
 // collections from the JSON input.
 var readCases = []string{
+	// Found by FuzzReadBody: as a literal block, a value starting with a
+	// tab is written without an indentation indicator and cannot be read
+	// back.
+	"A: \"\\t\"\nB: \"\\tx\\n\"\nC: \"\\t\\nx\"\n",
 	"a: 1\nb: 1.5\nc: true\nd: null\ne: ~\nf:\ng: text\nh: '1'\ni: \"true\"\nj: [1, '2', x]\nk: {}\nl: []\n",
 	"n: 1e3\no: .5\np: -0\nq: 0.0\nr: 1.0\ns: -1.5e-7\nt: 9223372036854775807\nu: -9223372036854775808\nv: 1e21\n",
 	"oct: 0o17\nhex: 0x1F\nold: 010\nunder: 1_000\nplus: +1\ndate: 2001-12-14\nyes: yes\nTrue: True\nNULL: NULL\n",

@@ -183,7 +183,13 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 	obj := normalized.(map[string]any)
 	namespaced := f.crd.Spec.Scope == apiextensions.NamespaceScoped
 
-	checkCustomMeta(c, obj, namespaced)
+	if !checkCustomMeta(c, obj, namespaced) {
+		// The strict decode failed, which stops checkCustomMeta; the API
+		// server's own root check reads metadata leniently and reports
+		// what else is wrong with it (a bad label next to an unknown
+		// field, say). With an empty schema it checks the root alone.
+		c.addField(objectmeta.Validate(context.Background(), nil, obj, &structuralschema.Structural{}, true))
+	}
 
 	var key memoKey
 	keyed := false
@@ -208,8 +214,10 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 	structuraldefaulting.Default(obj, ver.structural)
 
 	// Embedded objects' metadata (x-kubernetes-embedded-resource). The
-	// root's is checkCustomMeta's: stricter (names are DNS subdomains, not
-	// just path segments) and per object, outside the memo's key.
+	// root's is checkCustomMeta's, per object and outside the memo's key:
+	// once metadata decodes strictly, its rules cover the API server's
+	// root check (names must be DNS subdomains, stricter than its path
+	// segments).
 	c.addField(objectmeta.Validate(context.Background(), nil, obj, ver.structural, false))
 	c.addField(apiservervalidation.ValidateCustomResource(nil, obj, ver.validator))
 	c.addField(listtype.ValidateListSetsAndMaps(nil, ver.structural, obj))
@@ -220,20 +228,22 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 }
 
 // checkCustomMeta decodes metadata strictly and applies the generic name,
-// namespace, label and annotation rules.
-func checkCustomMeta(c *collector, obj map[string]any, namespaced bool) {
+// namespace, label and annotation rules. It returns false when metadata is
+// missing or does not decode, having checked nothing else.
+func checkCustomMeta(c *collector, obj map[string]any, namespaced bool) bool {
 	raw, ok := obj["metadata"].(map[string]any)
 	if !ok {
 		c.add("metadata", "metadata is required")
-		return
+		return false
 	}
 	var meta metav1.ObjectMeta
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(raw, &meta, true); err != nil {
 		c.add("metadata", err.Error())
-		return
+		return false
 	}
 	c.addField(validateMeta(&meta, namespaced, apivalidation.NameIsDNSSubdomain, fieldPath("metadata")))
 	if !namespaced && meta.Namespace != "" {
 		c.add("metadata.namespace", "the kind is cluster-scoped and takes no namespace")
 	}
+	return true
 }

@@ -132,3 +132,16 @@ func TestSchemaKeyDistinguishesTypes(t *testing.T) {
 		t.Error("a type normalize never produces must not be keyed")
 	}
 }
+
+// Metadata that does not decode strictly stops hubfleet's own metadata
+// rules; the API server's root check must still report the rest.
+func TestCustomMetaErrorsNotHidden(t *testing.T) {
+	o := password("staging", map[string]any{"length": int64(64)})
+	o.Body["metadata"] = map[string]any{"name": "cookie-secret", "namespace": "staging",
+		"labelz": map[string]any{}, "labels": map[string]any{"bad key!": "x"}}
+	wantErr(t, ObjectFor(o, Options{Memo: &Memo{}}), "labelz", "metadata.labels")
+
+	o = password("staging", map[string]any{"length": int64(64)})
+	o.Body["metadata"].(map[string]any)["name"] = "a/b"
+	wantErr(t, ObjectFor(o, Options{Memo: &Memo{}}), "metadata.name")
+}
