@@ -229,21 +229,7 @@ func simplePlain(s string) bool {
 }
 
 // nameByte marks letters, digits and . _ / -.
-var nameByte = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "._/-" {
-		t[c] = true
-	}
-	return t
-}()
+var nameByte = withBytes(letters(), "0123456789._/-", true)
 
 // quietByte marks printable ASCII other than space, ':' and '#': after the
 // first byte, such a byte changes nothing in analyze but the run of spaces
@@ -298,21 +284,23 @@ func resolveTag(s string) bool {
 // stringFirst marks the first bytes with which yaml.v3's resolver never
 // reads anything but a string: no bool, null, number, timestamp or merge
 // key starts with them.
-var stringFirst = func() (t [256]bool) {
+var stringFirst = withBytes(withBytes(letters(), "yYnNtTfFoO", false), "/_\"", true)
+
+// letters is the table of ASCII letters the byte classes start from.
+func letters() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for _, c := range "yYnNtTfFoO" {
-		t[c] = false
-	}
-	for _, c := range "/_\"" {
-		t[c] = true
+		t[c], t[c-'a'+'A'] = true, true
 	}
 	return t
-}()
+}
+
+// withBytes returns t with the bytes of chars set to v.
+func withBytes(t [256]bool, chars string, v bool) [256]bool {
+	for i := 0; i < len(chars); i++ {
+		t[chars[i]] = v
+	}
+	return t
+}
 
 // scalarAnalysis is what yaml.v3's emitter (yaml_emitter_analyze_scalar)
 // allows for a scalar in block context, for ASCII text.
