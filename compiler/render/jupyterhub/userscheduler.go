@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -67,7 +69,54 @@ func (r *renderer) userScheduler() error {
 // lease in the hub namespace, one profile named after the release, and
 // scoring that prefers the fullest node that fits.
 func (r *renderer) schedulerConfig() (string, error) {
-	h := r.h
+	return schedulerConfigFor(r.h.Namespace, base.UserSchedulerName(r.h))
+}
+
+func schedulerConfigFor(ns, name string) (string, error) {
+	if plainName(ns) && plainName(name) {
+		// Only the two names differ from hub to hub; marshalling the
+		// whole document for each hub cost 170 µs.
+		t, err := schedulerTemplate()
+		if err != nil {
+			return "", err
+		}
+		return strings.NewReplacer(templateNamespace, ns, templateSchedulerName, name).Replace(t), nil
+	}
+	return marshalSchedulerConfig(ns, name)
+}
+
+// The template is the document marshalled with placeholder names, which
+// it then holds as plain scalars; a name that marshals plain too
+// (plainName) takes their place without changing anything else.
+// TestSchedulerTemplate compares it with marshalling.
+const (
+	templateNamespace     = "hubfleet-template-namespace"
+	templateSchedulerName = "hubfleet-template-scheduler"
+)
+
+var schedulerTemplate = sync.OnceValues(func() (string, error) {
+	return marshalSchedulerConfig(templateNamespace, templateSchedulerName)
+})
+
+// plainName reports whether s is a lower-case name YAML writes plain: a
+// letter, then letters, digits and '-', and none of the words a YAML 1.1
+// reader takes for a bool or null (the marshaller quotes those).
+func plainName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' || yaml11Words[s] {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+var yaml11Words = map[string]bool{"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true,
+	"true": true, "false": true, "null": true}
+
+func marshalSchedulerConfig(namespace, schedulerName string) (string, error) {
 	plugin := func(name string, weight int) map[string]any {
 		p := map[string]any{"name": name}
 		if weight > 0 {
@@ -82,10 +131,10 @@ func (r *renderer) schedulerConfig() (string, error) {
 			"leaderElect":       true,
 			"resourceLock":      "leases",
 			"resourceName":      schedulerLock,
-			"resourceNamespace": h.Namespace,
+			"resourceNamespace": namespace,
 		},
 		"profiles": []any{map[string]any{
-			"schedulerName": base.UserSchedulerName(h),
+			"schedulerName": schedulerName,
 			"plugins": map[string]any{
 				"score": map[string]any{
 					// Drop the defaults, then re-add with packing weights;
