@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -34,7 +35,7 @@ type memoKey struct {
 func schemaKey(ver *crdVersion, obj map[string]any) (memoKey, bool) {
 	e := keyEncoder{b: make([]byte, 0, 512), ok: true}
 	e.b = append(e.b, '{')
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		v := obj[k]
 		if meta, isMap := v.(map[string]any); isMap && k == "metadata" {
 			cut := map[string]any{}
@@ -50,15 +51,6 @@ func schemaKey(ver *crdVersion, obj map[string]any) (memoKey, bool) {
 	}
 	e.b = append(e.b, '}')
 	return memoKey{ver: ver, body: string(e.b)}, e.ok
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 type keyEncoder struct {
@@ -95,7 +87,7 @@ func (e *keyEncoder) value(v any) {
 		e.b = append(e.b, ';')
 	case map[string]any:
 		e.b = append(e.b, '{')
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			e.str(k)
 			e.value(t[k])
 		}
