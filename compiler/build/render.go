@@ -456,8 +456,12 @@ func (s *sharedBody) get(o *manifest.Object) ([]byte, error) {
 }
 
 // bodyID identifies a body map by identity: objects built from one shared
-// map (never mutated after rendering) encode to the same bytes.
+// map (never mutated after rendering) encode to the same bytes. An object
+// still without its map (manifest.Object.Lazy) shares it with no other.
 func bodyID(o *manifest.Object) uintptr {
+	if o.Lazy() {
+		return reflect.ValueOf(o).Pointer()
+	}
 	return reflect.ValueOf(o.Body).Pointer()
 }
 

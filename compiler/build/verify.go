@@ -3,7 +3,6 @@ package build
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"sync"
 
@@ -87,7 +86,7 @@ func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifes
 	for _, o := range objs {
 		// A body shared by several objects (the same CRD in every
 		// cluster) is checked once per run and reported once per group.
-		if id := reflect.ValueOf(o.Body).Pointer(); !seen[id] {
+		if id := bodyID(o); !seen[id] {
 			seen[id] = true
 			if err := shared.check(id, o, opts); err != nil {
 				report(err)

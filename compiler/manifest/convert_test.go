@@ -95,8 +95,8 @@ func compare(t testing.TB, what string, v any, mustConvert bool) (fellBack bool)
 	if err != nil {
 		t.Fatalf("%s: New: %v", what, err)
 	}
-	if !reflect.DeepEqual(o.Body, want) || o.Typed() != v {
-		t.Fatalf("%s: New differs (-want +got):\n%s", what, cmp.Diff(want, o.Body))
+	if !reflect.DeepEqual(o.Map(), want) || o.Typed() != v {
+		t.Fatalf("%s: New differs (-want +got):\n%s", what, cmp.Diff(want, o.Map()))
 	}
 	return false
 }
@@ -392,7 +392,7 @@ func TestConvertFallsBack(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			return o.Body, nil
+			return o.Map(), nil
 		})
 		got = o
 		if (wantErr != nil) != (gotErr != nil) || (wantErr != nil && !strings.Contains(gotErr.Error(), wantErr.Error())) ||

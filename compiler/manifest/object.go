@@ -5,9 +5,13 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
+	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -21,10 +25,99 @@ type Object struct {
 	// it is written as the output file's first-line comment.
 	Source string
 	// Body is the object: maps, slices, strings, bools, int64, float64.
+	// It is nil for an object New made from a Kubernetes API struct until
+	// something needs the map: read it through Map. Most such objects are
+	// checked from the struct and encoded from it (output), and never need
+	// one.
 	Body map[string]any
 
 	// typed is the API struct Body was converted from (see Typed).
 	typed any
+	// lazy holds the map of a typed object, built on first use, and the
+	// header the accessors read until then.
+	lazy *lazyBody
+}
+
+// lazyBody is a typed object's map, converted at most once, and what the
+// accessors need without it.
+type lazyBody struct {
+	once sync.Once
+	body map[string]any
+
+	apiVersion, kind string
+	meta             metav1.Object
+}
+
+// Map returns the body, converting it from the typed struct on first use.
+// It is safe to call from several goroutines.
+func (o *Object) Map() map[string]any {
+	if o.Body != nil || o.lazy == nil {
+		return o.Body
+	}
+	l := o.lazy
+	l.once.Do(func() { l.body = materialize(o.typed) })
+	return l.body
+}
+
+// Lazy reports whether the object has not needed its map yet: its typed
+// struct is all there is (see Map).
+func (o *Object) Lazy() bool { return o.Body == nil && o.lazy != nil }
+
+// materialize converts a struct New accepted lazily. New only defers
+// Kubernetes API structs, which always convert (apimachinery's converter
+// takes anything encoding/json does); a failure is a bug.
+func materialize(v any) map[string]any {
+	body, err := toMap(v)
+	if err != nil {
+		panic(fmt.Sprintf("manifest: converting %T: %v", v, err))
+	}
+	return body
+}
+
+// toMap is the conversion New makes: the fast converter, or apimachinery's
+// followed by Prune.
+func toMap(v any) (map[string]any, error) {
+	if m, err := convert(v); err == nil {
+		return m, nil
+	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(v)
+	if err != nil {
+		return nil, fmt.Errorf("converting %T: %w", v, err)
+	}
+	body, _ := Prune(m).(map[string]any)
+	if body == nil {
+		body = map[string]any{}
+	}
+	return body, nil
+}
+
+// lazyHeader returns the header of a Kubernetes API object (TypeMeta and
+// ObjectMeta, as the converted map would hold them), or nil for anything
+// else, which New converts at once.
+func lazyHeader(v any) *lazyBody {
+	ro, ok := v.(runtime.Object)
+	if !ok {
+		return nil
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil
+	}
+	if _, ok := v.(runtime.Unstructured); ok {
+		return nil
+	}
+	tm, ok := ro.GetObjectKind().(*metav1.TypeMeta)
+	if !ok {
+		return nil
+	}
+	mo, ok := v.(metav1.ObjectMetaAccessor)
+	if !ok {
+		return nil
+	}
+	meta, ok := mo.GetObjectMeta().(*metav1.ObjectMeta)
+	if !ok || meta == nil {
+		return nil
+	}
+	return &lazyBody{apiVersion: tm.APIVersion, kind: tm.Kind, meta: meta}
 }
 
 // Typed returns the struct (a k8s.io/api type, say) that New converted Body
@@ -39,29 +132,30 @@ func (o *Object) Typed() any { return o.typed }
 // tags, or a map) into an Object. Empty and null fields are dropped, so the
 // output carries no "creationTimestamp: null" or "status: {}" noise.
 func New(source string, v any) (*Object, error) {
-	var body map[string]any
-	var typed any
-	switch t := v.(type) {
-	case map[string]any:
-		body = t
-	default:
-		// convert gives what the apimachinery converter and Prune give,
-		// several times faster; it declines what it is unsure about.
-		if m, err := convert(v); err == nil {
-			return &Object{Source: source, Body: m, typed: v}, nil
+	if m, ok := v.(map[string]any); ok {
+		body, _ := Prune(m).(map[string]any)
+		if body == nil {
+			body = map[string]any{}
 		}
-		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(v)
-		if err != nil {
-			return nil, fmt.Errorf("converting %T: %w", v, err)
+		return &Object{Source: source, Body: body}, nil
+	}
+	if !EagerMaps {
+		if l := lazyHeader(v); l != nil {
+			// Converted when first needed (Map), which for most objects
+			// is never.
+			return &Object{Source: source, typed: v, lazy: l}, nil
 		}
-		body, typed = m, v
 	}
-	body, _ = Prune(body).(map[string]any)
-	if body == nil {
-		body = map[string]any{}
+	m, err := toMap(v)
+	if err != nil {
+		return nil, err
 	}
-	return &Object{Source: source, Body: body, typed: typed}, nil
+	return &Object{Source: source, Body: m, typed: v}, nil
 }
+
+// EagerMaps makes New convert every typed object at once, as it did before
+// maps were built lazily. Tests set it to compare both ways.
+var EagerMaps = false
 
 // MustNew is New for objects built by the compiler itself, where a failure
 // is a programming error.
@@ -128,10 +222,22 @@ func Prune(v any) any {
 }
 
 // APIVersion returns apiVersion.
-func (o *Object) APIVersion() string { s, _ := o.Body["apiVersion"].(string); return s }
+func (o *Object) APIVersion() string {
+	if o.Lazy() {
+		return o.lazy.apiVersion
+	}
+	s, _ := o.Body["apiVersion"].(string)
+	return s
+}
 
 // Kind returns kind.
-func (o *Object) Kind() string { s, _ := o.Body["kind"].(string); return s }
+func (o *Object) Kind() string {
+	if o.Lazy() {
+		return o.lazy.kind
+	}
+	s, _ := o.Body["kind"].(string)
+	return s
+}
 
 // Group returns the API group ("" for the core group).
 func (o *Object) Group() string {
@@ -148,25 +254,56 @@ func (o *Object) Version() string {
 }
 
 func (o *Object) meta() map[string]any {
-	m, _ := o.Body["metadata"].(map[string]any)
+	m, _ := o.Map()["metadata"].(map[string]any)
 	return m
 }
 
 // Name returns metadata.name.
-func (o *Object) Name() string { s, _ := o.meta()["name"].(string); return s }
+func (o *Object) Name() string {
+	if o.Lazy() {
+		return o.lazy.meta.GetName()
+	}
+	s, _ := o.meta()["name"].(string)
+	return s
+}
 
 // Namespace returns metadata.namespace.
-func (o *Object) Namespace() string { s, _ := o.meta()["namespace"].(string); return s }
+func (o *Object) Namespace() string {
+	if o.Lazy() {
+		return o.lazy.meta.GetNamespace()
+	}
+	s, _ := o.meta()["namespace"].(string)
+	return s
+}
 
 // Labels returns metadata.labels as strings.
-func (o *Object) Labels() map[string]string { return stringMap(o.meta()["labels"]) }
+func (o *Object) Labels() map[string]string {
+	if o.Lazy() {
+		return cloneNonEmpty(o.lazy.meta.GetLabels())
+	}
+	return stringMap(o.meta()["labels"])
+}
 
 // Annotations returns metadata.annotations as strings.
-func (o *Object) Annotations() map[string]string { return stringMap(o.meta()["annotations"]) }
+func (o *Object) Annotations() map[string]string {
+	if o.Lazy() {
+		return cloneNonEmpty(o.lazy.meta.GetAnnotations())
+	}
+	return stringMap(o.meta()["annotations"])
+}
+
+// cloneNonEmpty copies m as stringMap would return it from the pruned
+// map: nil when empty.
+func cloneNonEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return maps.Clone(m)
+}
 
 // SetAnnotation sets one metadata annotation.
 func (o *Object) SetAnnotation(k, v string) {
-	o.typed = nil
+	o.Body, o.typed, o.lazy = o.Map(), nil, nil
 	m := o.meta()
 	if m == nil {
 		m = map[string]any{}
@@ -214,7 +351,7 @@ func (o *Object) FileName() string {
 
 // Get walks a path of map keys and returns the value found, or nil.
 func (o *Object) Get(path ...string) any {
-	var cur any = o.Body
+	var cur any = o.Map()
 	for _, p := range path {
 		m, ok := cur.(map[string]any)
 		if !ok {

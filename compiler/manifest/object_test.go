@@ -26,7 +26,7 @@ func TestNewDropsNoiseButKeepsMeaningfulEmpties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := o.Body["status"]; ok {
+	if _, ok := o.Map()["status"]; ok {
 		t.Error("status: {} kept")
 	}
 	if got := o.Get("metadata", "creationTimestamp"); got != nil {
@@ -53,7 +53,7 @@ func TestNewDropsNoiseButKeepsMeaningfulEmpties(t *testing.T) {
 	}
 	o = MustNew("x", np)
 	if ps, ok := o.Get("spec").(map[string]any)["podSelector"]; !ok || !reflect.DeepEqual(ps, map[string]any{}) {
-		t.Errorf("podSelector: {} dropped: %v", o.Body["spec"])
+		t.Errorf("podSelector: {} dropped: %v", o.Map()["spec"])
 	}
 	peer := o.Get("spec", "ingress").([]any)[0].(map[string]any)["from"].([]any)[0].(map[string]any)
 	if _, ok := peer["namespaceSelector"]; !ok {

@@ -117,7 +117,7 @@ func writeHeader(buf *bytes.Buffer, sources []string) {
 }
 
 func encodeBody(buf *bytes.Buffer, o *manifest.Object) error {
-	if out, ok := fastEncode(buf.AvailableBuffer(), o.Body); ok {
+	if out, ok := fastEncode(buf.AvailableBuffer(), o.Map()); ok {
 		buf.Write(out)
 		return nil
 	}
@@ -126,7 +126,7 @@ func encodeBody(buf *bytes.Buffer, o *manifest.Object) error {
 
 // encodeSlow encodes through yaml.v3 nodes: any value, exactly.
 func encodeSlow(buf *bytes.Buffer, o *manifest.Object) error {
-	n, err := toNode(o.Body, rootOrder)
+	n, err := toNode(o.Map(), rootOrder)
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", o, err)
 	}

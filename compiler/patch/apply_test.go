@@ -65,7 +65,7 @@ func TestNoPatchesSkipsKustomize(t *testing.T) {
 func TestJSON6902AddsPodAnnotation(t *testing.T) {
 	objs := testObjects(t, "staging")
 	orig := find(t, objs, "Deployment", "hub")
-	origBody := deepCopy(orig.Body)
+	origBody := deepCopy(orig.Map())
 	h := testHub("staging", model.Patch{
 		Target: deploymentTarget("hub"),
 		Patch: `- op: add
@@ -89,7 +89,7 @@ func TestJSON6902AddsPodAnnotation(t *testing.T) {
 	if hub.Cluster != "pangeo-aws" || hub.Hub != "staging" || hub.Source != "hubs/pangeo-aws/staging.yaml" {
 		t.Errorf("placement lost: %q %q %q", hub.Cluster, hub.Hub, hub.Source)
 	}
-	if diff := cmp.Diff(origBody, orig.Body); diff != "" {
+	if diff := cmp.Diff(origBody, orig.Map()); diff != "" {
 		t.Errorf("input object modified (-before +after):\n%s", diff)
 	}
 	// Everything else is untouched, in the same order, as the same objects.
@@ -156,7 +156,7 @@ spec:
 	svc := find(t, out, "Service", "proxy-public")
 	if svc.Get("spec", "type") != "LoadBalancer" ||
 		svc.Annotations()["service.beta.kubernetes.io/aws-load-balancer-type"] != "nlb" {
-		t.Errorf("service not patched: %v", svc.Body)
+		t.Errorf("service not patched: %v", svc.Map())
 	}
 	if find(t, out, "Service", "hub").Get("spec", "type") != nil {
 		t.Error("Service/hub was patched too")

@@ -120,8 +120,8 @@ type loadFunc func(f *resmap.Factory) (resmap.ResMap, error)
 func loader(objs []*manifest.Object) (loadFunc, error) {
 	docs := make([]*kyaml.RNode, len(objs))
 	for i, o := range objs {
-		n, ok := bodyNode(o.Body)
-		if !ok || listKind(o.Body) {
+		n, ok := bodyNode(o.Map())
+		if !ok || listKind(o.Map()) {
 			return textLoader(objs)
 		}
 		docs[i] = kyaml.NewRNode(n)
@@ -147,7 +147,7 @@ func encodeText(objs []*manifest.Object) ([]byte, error) {
 		if i > 0 {
 			res.WriteString("---\n")
 		}
-		if err := enc.Encode(o.Body); err != nil {
+		if err := enc.Encode(o.Map()); err != nil {
 			return nil, fmt.Errorf("encoding %s: %w", o, err)
 		}
 	}

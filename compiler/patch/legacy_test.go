@@ -28,7 +28,7 @@ func runText(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
 		if i > 0 {
 			res.WriteString("---\n")
 		}
-		if err := enc.Encode(o.Body); err != nil {
+		if err := enc.Encode(o.Map()); err != nil {
 			return nil, fmt.Errorf("encoding %s: %w", o, err)
 		}
 	}

@@ -17,7 +17,7 @@ func benchObjects(b *testing.B, hubs int) []*manifest.Object {
 			if o.Group() == "external-secrets.io" {
 				continue
 			}
-			o.Body["metadata"].(map[string]any)["namespace"] = fmt.Sprintf("hub-%d", i)
+			o.Map()["metadata"].(map[string]any)["namespace"] = fmt.Sprintf("hub-%d", i)
 			objs = append(objs, o)
 		}
 	}

@@ -124,9 +124,9 @@ func checkBuiltin(c *collector, o *manifest.Object, gvk schema.GroupVersionKind)
 func decodeStrict(c *collector, o *manifest.Object, obj runtime.Object) bool {
 	// The converter only reads the body: copy it only when it holds Go
 	// types the converter does not take (int, float32, map[string]string).
-	m := o.Body
+	m := o.Map()
 	if !canonical(m) {
-		body, err := normalize(o.Body)
+		body, err := normalize(o.Map())
 		if err != nil {
 			c.add("", err.Error())
 			return false

@@ -175,7 +175,7 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 		c.add("", fmt.Sprintf("compiling the schema of %s %s: %v", f.crd.Name, o.Version(), err))
 		return
 	}
-	normalized, err := normalize(o.Body)
+	normalized, err := normalize(o.Map())
 	if err != nil {
 		c.add("", err.Error())
 		return

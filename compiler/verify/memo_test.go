@@ -39,7 +39,7 @@ func TestMemoSharesPassesOnly(t *testing.T) {
 
 	// A bad label on an object whose body is memoized is still found.
 	o := password("qa", spec())
-	o.Body["metadata"].(map[string]any)["labels"] = map[string]any{"bad key!": "x"}
+	o.Map()["metadata"].(map[string]any)["labels"] = map[string]any{"bad key!": "x"}
 	wantErr(t, ObjectFor(o, opts), "Password/qa/cookie-secret", "metadata.labels")
 
 	// A body that fails is reported for every object and never remembered.
@@ -53,7 +53,7 @@ func TestMemoSharesPassesOnly(t *testing.T) {
 
 	// The name is visible to schemas and CEL: another name, another entry.
 	o = password("staging", spec())
-	o.Body["metadata"].(map[string]any)["name"] = "crypt-key"
+	o.Map()["metadata"].(map[string]any)["name"] = "crypt-key"
 	if err := ObjectFor(o, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +137,11 @@ func TestSchemaKeyDistinguishesTypes(t *testing.T) {
 // rules; the API server's root check must still report the rest.
 func TestCustomMetaErrorsNotHidden(t *testing.T) {
 	o := password("staging", map[string]any{"length": int64(64)})
-	o.Body["metadata"] = map[string]any{"name": "cookie-secret", "namespace": "staging",
+	o.Map()["metadata"] = map[string]any{"name": "cookie-secret", "namespace": "staging",
 		"labelz": map[string]any{}, "labels": map[string]any{"bad key!": "x"}}
 	wantErr(t, ObjectFor(o, Options{Memo: &Memo{}}), "labelz", "metadata.labels")
 
 	o = password("staging", map[string]any{"length": int64(64)})
-	o.Body["metadata"].(map[string]any)["name"] = "a/b"
+	o.Map()["metadata"].(map[string]any)["name"] = "a/b"
 	wantErr(t, ObjectFor(o, Options{Memo: &Memo{}}), "metadata.name")
 }

@@ -47,7 +47,7 @@ func deployment() *appsv1.Deployment {
 func obj(t testing.TB, v any) *manifest.Object {
 	t.Helper()
 	o := typedObj(t, v)
-	return &manifest.Object{Cluster: o.Cluster, Hub: o.Hub, Source: o.Source, Body: o.Body}
+	return &manifest.Object{Cluster: o.Cluster, Hub: o.Hub, Source: o.Source, Body: o.Map()}
 }
 
 // typedObj is an object as a renderer makes it, with its typed value.
@@ -137,7 +137,7 @@ func TestObjectTypedShortcut(t *testing.T) {
 	// A body that no longer matches its struct: only code that breaks the
 	// Object contract (edit Body, keep the struct) gets here. The struct
 	// wins, which proves the body was not decoded.
-	o.Body["spec"].(map[string]any)["replicas"] = "two"
+	o.Map()["spec"].(map[string]any)["replicas"] = "two"
 	if err := Object(o); err != nil {
 		t.Errorf("typed object was decoded from its body: %v", err)
 	}
@@ -145,7 +145,7 @@ func TestObjectTypedShortcut(t *testing.T) {
 	d := deployment()
 	d.APIVersion = "apps/v1beta2"
 	o = typedObj(t, d)
-	o.Body["spec"].(map[string]any)["replicas"] = "two"
+	o.Map()["spec"].(map[string]any)["replicas"] = "two"
 	wantErr(t, Object(o), "spec.replicas", "wrong type")
 }
 

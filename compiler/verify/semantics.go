@@ -107,7 +107,7 @@ func NoSecretData(objs []*manifest.Object) []error {
 			continue
 		}
 		for _, k := range []string{"data", "stringData"} {
-			if v, ok := o.Body[k]; ok && !isEmpty(v) {
+			if v, ok := o.Map()[k]; ok && !isEmpty(v) {
 				errs = append(errs, &FieldError{Object: o.String(), Source: o.Source, Field: k,
 					Detail: "a rendered Secret must not carry values; use an ExternalSecret"})
 			}
@@ -139,7 +139,7 @@ func decode(o *manifest.Object, into any) bool {
 		reflect.ValueOf(into).Elem().Set(reflect.ValueOf(t).Elem())
 		return true
 	}
-	body, err := normalize(o.Body)
+	body, err := normalize(o.Map())
 	if err != nil {
 		return false
 	}

@@ -70,7 +70,7 @@ func TestBrokenPatchRejectedByServer(t *testing.T) {
 	if err := s.EnsureNamespace(dep.Namespace()); err != nil {
 		t.Fatal(err)
 	}
-	err = s.DryRun(dep.Body)
+	err = s.DryRun(dep.Map())
 	want := `strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolcy"`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("server answer: %v\nwant a message containing %s", err, want)

@@ -100,7 +100,7 @@ func TestSchemaCheckCatchesMistakes(t *testing.T) {
 	if err := verify.Object(a); err != nil {
 		t.Fatalf("unmutated %s already invalid: %v", a, err)
 	}
-	spec := a.Body["spec"].(map[string]any)
+	spec := a.Map()["spec"].(map[string]any)
 	delete(spec, "project")                                                        // required
 	spec["syncPolicy"].(map[string]any)["retry"].(map[string]any)["limit"] = "ten" // wrong type
 	spec["source"].(map[string]any)["charts"] = "typo"                             // unknown

@@ -17,7 +17,7 @@ func dump(t *testing.T, objs []*manifest.Object) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	for _, o := range objs {
-		data, err := yaml.Marshal(o.Body)
+		data, err := yaml.Marshal(o.Map())
 		if err != nil {
 			t.Fatal(err)
 		}

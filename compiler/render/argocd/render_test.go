@@ -56,7 +56,7 @@ func TestRootApplication(t *testing.T) {
 		t.Errorf("root source = %v", root.Get("spec", "source"))
 	}
 	if root.Namespace() != "argocd" || str(root, "spec", "destination", "namespace") != "argocd" {
-		t.Errorf("root not in the Argo CD namespace: %v", root.Body)
+		t.Errorf("root not in the Argo CD namespace: %v", root.Map())
 	}
 	if root.Get("metadata", "finalizers") != nil {
 		t.Error("deleting the root must not cascade to the fleet")

@@ -48,7 +48,7 @@ func TestSchemaCheckCatchesMistakes(t *testing.T) {
 	if err := verify.Object(app); err != nil {
 		t.Fatalf("unmutated %s already invalid: %v", app, err)
 	}
-	spec := app.Body["spec"].(map[string]any)
+	spec := app.Map()["spec"].(map[string]any)
 	delete(spec, "project")                                                      // required
 	spec["syncPolicy"].(map[string]any)["retry"].(map[string]any)["limit"] = "5" // wrong type
 	spec["source"].(map[string]any)["pathh"] = "typo"                            // unknown

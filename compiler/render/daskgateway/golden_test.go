@@ -17,7 +17,7 @@ import (
 func dump(objs []*manifest.Object) ([]byte, error) {
 	var buf bytes.Buffer
 	for _, o := range objs {
-		y, err := yaml.Marshal(o.Body)
+		y, err := yaml.Marshal(o.Map())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o, err)
 		}

@@ -75,9 +75,9 @@ func TestCRDValidatorCatchesMistakes(t *testing.T) {
 			t.Fatalf("unmutated %s already invalid: %v", o, err)
 		}
 	}
-	mw.Body["spec"].(map[string]any)["stripPrefixRegex"].(map[string]any)["regexes"] = []any{"x"} // misspelt
+	mw.Map()["spec"].(map[string]any)["stripPrefixRegex"].(map[string]any)["regexes"] = []any{"x"} // misspelt
 	verifytest.WantFieldErrors(t, verify.Object(mw), "spec.stripPrefixRegex.regexes")
-	route.Body["spec"].(map[string]any)["routes"].([]any)[0].(map[string]any)["kind"] = "Bogus" // not in the enum
+	route.Map()["spec"].(map[string]any)["routes"].([]any)[0].(map[string]any)["kind"] = "Bogus" // not in the enum
 	verifytest.WantFieldErrors(t, verify.Object(route), "spec.routes[0].kind")
 }
 
@@ -102,7 +102,7 @@ func TestCRDs(t *testing.T) {
 			t.Error(err)
 		}
 		var crd apiextensionsv1.CustomResourceDefinition
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Body, &crd); err != nil {
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Map(), &crd); err != nil {
 			t.Fatal(err)
 		}
 		if want := crd.Spec.Names.Plural + "." + crd.Spec.Group; crd.Name != want {

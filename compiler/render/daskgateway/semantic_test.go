@@ -22,7 +22,7 @@ import (
 func typed[T any](t *testing.T, o *manifest.Object) *T {
 	t.Helper()
 	var v T
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Body, &v); err != nil {
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Map(), &v); err != nil {
 		t.Fatalf("%s: %v", o, err)
 	}
 	return &v

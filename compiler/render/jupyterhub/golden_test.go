@@ -18,7 +18,7 @@ func dump(t *testing.T, objs []*manifest.Object) []byte {
 	manifest.Sort(objs)
 	var buf bytes.Buffer
 	for _, o := range objs {
-		b, err := yaml.Marshal(o.Body)
+		b, err := yaml.Marshal(o.Map())
 		if err != nil {
 			t.Fatalf("%s: %v", o, err)
 		}

@@ -67,7 +67,7 @@ func decodeStrict(o *manifest.Object) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("unexpected kind %s", o.Kind())
 	}
-	b, err := json.Marshal(o.Body)
+	b, err := json.Marshal(o.Map())
 	if err != nil {
 		return nil, err
 	}

@@ -121,7 +121,7 @@ func TestCRDValidationCatchesMistakes(t *testing.T) {
 			if errs := validateObject(t, c.template, o); len(errs) > 0 {
 				t.Fatalf("unmutated %s already invalid: %v", o, errs)
 			}
-			c.mutate(o.Body)
+			c.mutate(o.Map())
 			errs := validateObject(t, c.template, o)
 			want := c.field + ": "
 			found := false

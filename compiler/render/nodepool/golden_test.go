@@ -18,7 +18,7 @@ func encode(t *testing.T, objs []*manifest.Object) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	for _, o := range objs {
-		y, err := yaml.Marshal(o.Body)
+		y, err := yaml.Marshal(o.Map())
 		if err != nil {
 			t.Fatalf("%s: %v", o, err)
 		}

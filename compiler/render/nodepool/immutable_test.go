@@ -14,7 +14,7 @@ import (
 // file in rendered/: numbers come back as other Go types.
 func committed(t *testing.T, o *manifest.Object) *manifest.Object {
 	t.Helper()
-	y, err := yaml.Marshal(o.Body)
+	y, err := yaml.Marshal(o.Map())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestImmutableChanges(t *testing.T) {
 			}
 			nw := findObject(t, after, kind, tc.name)
 			if tc.body != nil {
-				tc.body(nw.Body)
+				tc.body(nw.Map())
 			}
 			if d := cmp.Diff(tc.want, ImmutableChanges(old, nw)); d != "" {
 				t.Errorf("ImmutableChanges (-want +got):\n%s", d)

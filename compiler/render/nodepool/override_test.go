@@ -86,7 +86,7 @@ base {
 		t.Fatalf("got %d objects, want %d", len(ext), len(plain))
 	}
 	for i, o := range ext {
-		want := plain[i].Body
+		want := plain[i].Map()
 		if errs := validateObject(t, TemplateAWSKarpenter, o); len(errs) > 0 {
 			t.Errorf("%s: extended object is invalid: %v", o, errs)
 		}
@@ -105,12 +105,12 @@ base {
 				if got := o.Get("spec", "disruption", "consolidateAfter"); got != "30m" {
 					t.Errorf("%s: consolidateAfter %v, want 30m", o, got)
 				}
-				dig(o.Body, "spec", "disruption")["consolidateAfter"] = "10m"
+				dig(o.Map(), "spec", "disruption")["consolidateAfter"] = "10m"
 			}
 		}
 
 		// Everything else is the embedded template's output.
-		if d := cmp.Diff(want, o.Body); d != "" {
+		if d := cmp.Diff(want, o.Map()); d != "" {
 			t.Errorf("%s differs from the embedded output beyond the mixin:\n%s", o, d)
 		}
 	}

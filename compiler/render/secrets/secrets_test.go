@@ -71,7 +71,7 @@ func TestGolden(t *testing.T) {
 			manifest.Sort(objs)
 			var buf bytes.Buffer
 			for _, o := range objs {
-				b, err := yaml.Marshal(o.Body)
+				b, err := yaml.Marshal(o.Map())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -155,7 +155,7 @@ func TestTokensContract(t *testing.T) {
 			"refreshPolicy": "CreatedOnce", "target.immutable": true,
 			"target.creationPolicy": "Orphan", "target.deletionPolicy": "Retain", "target.name": base.TokensSecret,
 		} {
-			if g := getPath(tokens.Body["spec"], path); g != v {
+			if g := getPath(tokens.Map()["spec"], path); g != v {
 				t.Errorf("%s: hub-tokens spec.%s = %v, want %v", name, path, g, v)
 			}
 		}
@@ -167,7 +167,7 @@ func TestTokensContract(t *testing.T) {
 		if len(data) != 1 || data[0].(map[string]any)["secretKey"] != wantKey {
 			t.Errorf("%s: hub-oauth data = %v, want key %s", name, data, wantKey)
 		}
-		if getPath(oauth.Body["spec"], "secretStoreRef.name") != h.Cluster.SecretStore.Name {
+		if getPath(oauth.Map()["spec"], "secretStoreRef.name") != h.Cluster.SecretStore.Name {
 			t.Errorf("%s: hub-oauth store = %v", name, oauth.Get("spec", "secretStoreRef"))
 		}
 		for _, o := range []*manifest.Object{tokens, oauth} {
@@ -247,7 +247,7 @@ func TestCRDCheckCatchesMistakes(t *testing.T) {
 		if err := verify.Object(o); err != nil {
 			t.Fatalf("unmutated %s already invalid: %v", o, err)
 		}
-		spec := o.Body["spec"].(map[string]any)
+		spec := o.Map()["spec"].(map[string]any)
 		var fields []string
 		switch o.Kind() {
 		case "ExternalSecret":
