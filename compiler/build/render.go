@@ -26,7 +26,6 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/render/jupyterhub"
 	"github.com/hubfleet/hubfleet/compiler/render/nodepool"
 	"github.com/hubfleet/hubfleet/compiler/render/secrets"
-	"github.com/hubfleet/hubfleet/compiler/verify"
 )
 
 // OverviewFile is the generated fleet overview in the output directory.
@@ -71,9 +70,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	clusterObjs := make([][]*manifest.Object, len(fleet.Clusters))
 	clusterDiags := make([]diag.List, len(fleet.Clusters))
 
-	// Custom bodies repeat from hub to hub; each distinct one is
-	// schema-checked once per render.
-	memo := &verify.Memo{}
+	rc := newChecks(fleet)
 	g := new(errgroup.Group)
 	g.SetLimit(opts.workers())
 	for i, h := range hubs {
@@ -82,7 +79,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		}
 		g.Go(func() error {
 			var err error
-			hubOut[i], err = buildHub(fleet, h, memo)
+			hubOut[i], err = buildHub(fleet, h, rc)
 			return err
 		})
 	}
@@ -152,7 +149,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, &InternalError{Err: err}
 	}
 	diags.Merge(guard)
-	vdiags, err := verifyAll(fleet, objs, opts.workers(), memo)
+	vdiags, err := verifyAll(fleet, objs, opts.workers(), rc)
 	diags.Merge(vdiags)
 	diags.Sort()
 	if err != nil {
@@ -224,7 +221,7 @@ type file struct {
 }
 
 // buildHub renders, patches, verifies and encodes one hub.
-func buildHub(f *model.Fleet, h *model.Hub, memo *verify.Memo) (hubResult, error) {
+func buildHub(f *model.Fleet, h *model.Hub, rc *checks) (hubResult, error) {
 	var r hubResult
 	objs, ds, err := renderHub(f, h)
 	if err != nil || ds.HasErrors() {
@@ -243,7 +240,7 @@ func buildHub(f *model.Fleet, h *model.Hub, memo *verify.Memo) (hubResult, error
 		own = append(own, o)
 	}
 	manifest.Sort(own)
-	r.diags, r.internal = verifyGroup(f, h.Cluster, h, own, nil, memo)
+	r.diags, r.internal = verifyGroup(f, h.Cluster, h, own, nil, rc)
 	if r.diags.HasErrors() || len(r.internal) > 0 {
 		return r, nil
 	}

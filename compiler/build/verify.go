@@ -19,7 +19,7 @@ import (
 // verifyAll checks the cluster-wide objects (see verifyGroup) of every
 // cluster, one group per cluster and one for the root Argo CD objects, in
 // parallel. Hub groups are checked as each hub is built (buildHub).
-func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int, memo *verify.Memo) (diag.List, error) {
+func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int, rc *checks) (diag.List, error) {
 	groups := map[string][]*manifest.Object{} // by cluster; "" for the root objects
 	var order []string
 	for _, o := range objs {
@@ -40,7 +40,7 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int, memo *verif
 	g.SetLimit(workers)
 	for gi, k := range order {
 		g.Go(func() error {
-			results[gi].diags, results[gi].internal = verifyGroup(f, f.Cluster(k), nil, groups[k], shared, memo)
+			results[gi].diags, results[gi].internal = verifyGroup(f, f.Cluster(k), nil, groups[k], shared, rc)
 			return nil
 		})
 	}
@@ -61,7 +61,7 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int, memo *verif
 // is told which object its patches broke (a diagnostic: exit 1); any other
 // failure is the compiler's bug, returned as a message for
 // verificationError (exit 4). c is nil for the root Argo CD objects.
-func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifest.Object, shared *sharedChecks, memo *verify.Memo) (diag.List, []string) {
+func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifest.Object, shared *sharedChecks, rc *checks) (diag.List, []string) {
 	var diags diag.List
 	var internal []string
 	report := func(err error) {
@@ -75,12 +75,11 @@ func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifes
 			internal = append(internal, fe.Error())
 		}
 	}
-	opts := verify.Options{Memo: memo}
+	opts := verify.Options{Memo: rc.memo}
 	var perms *argocd.Permissions
 	if c != nil {
 		opts.Provider = c.Provider
-		p := argocd.PermissionsFor(c)
-		perms = &p
+		perms = rc.permissions(c)
 	}
 	seen := map[uintptr]bool{}
 	for _, o := range objs {
@@ -104,6 +103,35 @@ func verifyGroup(f *model.Fleet, c *model.Cluster, h *model.Hub, objs []*manifes
 		report(err)
 	}
 	return diags, internal
+}
+
+// checks is what the verification of every group of one render shares.
+type checks struct {
+	// memo: custom bodies repeat from hub to hub; each distinct one is
+	// schema-checked once per render.
+	memo *verify.Memo
+	// perms holds each cluster's AppProject permissions, by cluster name,
+	// derived once rather than for each of its hubs.
+	perms map[string]*argocd.Permissions
+}
+
+func newChecks(f *model.Fleet) *checks {
+	rc := &checks{memo: &verify.Memo{}, perms: make(map[string]*argocd.Permissions, len(f.Clusters))}
+	for _, c := range f.Clusters {
+		p := argocd.PermissionsFor(c)
+		rc.perms[c.Name] = &p
+	}
+	return rc
+}
+
+// permissions returns c's permissions, derived afresh for a cluster
+// newChecks did not see.
+func (rc *checks) permissions(c *model.Cluster) *argocd.Permissions {
+	if p := rc.perms[c.Name]; p != nil {
+		return p
+	}
+	p := argocd.PermissionsFor(c)
+	return &p
 }
 
 // sharedChecks remembers which bodies that several objects share passed
