@@ -144,12 +144,21 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err != nil {
 		return nil, diags, classify(err)
 	}
-	guard, err := guardImmutable(fleet, objs, opts.Previous)
-	if err != nil {
-		return nil, diags, &InternalError{Err: err}
+	// The guard reads the committed node pools while the cluster-wide
+	// objects are verified: both only read objs.
+	var guard diag.List
+	var guardErr error
+	guarded := make(chan struct{})
+	go func() {
+		defer close(guarded)
+		guard, guardErr = guardImmutable(fleet, objs, opts.Previous)
+	}()
+	vdiags, err := verifyAll(fleet, objs, opts.workers(), rc)
+	<-guarded
+	if guardErr != nil {
+		return nil, diags, &InternalError{Err: guardErr}
 	}
 	diags.Merge(guard)
-	vdiags, err := verifyAll(fleet, objs, opts.workers(), rc)
 	diags.Merge(vdiags)
 	diags.Sort()
 	if err != nil {
