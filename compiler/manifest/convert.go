@@ -65,6 +65,10 @@ type plan struct {
 	// earlier field wrote.
 	collide bool
 	entry   *value.TypeReflectCacheEntry
+
+	// walk is the struct's fields in key order, for Walk (walk.go).
+	walkOnce sync.Once
+	walk     []walkField
 }
 
 // fieldPlan is one struct field, as apimachinery's fieldInfoFromField
@@ -349,19 +353,10 @@ func structInto(w *mapWriter, sv reflect.Value, p *plan) error {
 	for i := range p.fields {
 		f := &p.fields[i]
 		fv := sv.Field(f.index)
-		if f.omitempty && isEmpty(fv) {
+		if skip, err := omitted(fv, f); err != nil {
+			return err
+		} else if skip {
 			continue
-		}
-		if f.omitzero != nil {
-			if !fv.CanInterface() {
-				return errFallback // IsZero hooks may panic on it
-			}
-			if f.omitzero(fv) {
-				continue
-			}
-		}
-		if f.bad {
-			return errFallback
 		}
 		if f.inline {
 			if f.inlinePtr {
@@ -411,6 +406,26 @@ func structInto(w *mapWriter, sv reflect.Value, p *plan) error {
 		}
 	}
 	return nil
+}
+
+// omitted reports whether the field f, of value fv, is left out of its
+// map (omitempty, omitzero), or errFallback when it cannot be converted.
+func omitted(fv reflect.Value, f *fieldPlan) (bool, error) {
+	if f.omitempty && isEmpty(fv) {
+		return true, nil
+	}
+	if f.omitzero != nil {
+		if !fv.CanInterface() {
+			return false, errFallback // IsZero hooks may panic on it
+		}
+		if f.omitzero(fv) {
+			return true, nil
+		}
+	}
+	if f.bad {
+		return false, errFallback
+	}
+	return false, nil
 }
 
 // convertValue converts sv, already pruned: nil means Prune would drop it.

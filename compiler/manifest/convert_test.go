@@ -26,6 +26,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/hubfleet/hubfleet/compiler/manifest/manifesttest"
 )
 
 // apiTypes are the objects the differential and fuzz tests fill.
@@ -106,7 +108,7 @@ func TestConvertMatchesApimachineryOnFilledObjects(t *testing.T) {
 		for i, mk := range apiTypes {
 			for seed := range uint64(25) {
 				v := mk()
-				newFiller(seed*1000+uint64(i), zero, false).fill(reflect.ValueOf(v).Elem(), 0)
+				newFiller(seed*1000+uint64(i), zero, false).Fill(reflect.ValueOf(v).Elem())
 				compare(t, fmt.Sprintf("%T seed %d zero %.2f", v, seed, zero), v, true)
 			}
 		}
@@ -126,7 +128,7 @@ func TestFillerReachesTheInterestingCases(t *testing.T) {
 	seen := map[string]bool{}
 	for seed := range uint64(30) {
 		d := &appsv1.Deployment{}
-		newFiller(seed, 0, false).fill(reflect.ValueOf(d).Elem(), 0)
+		newFiller(seed, 0, false).Fill(reflect.ValueOf(d).Elem())
 		body, err := convert(d)
 		if err != nil {
 			t.Fatal(err)
@@ -296,7 +298,7 @@ func TestConvertMatchesApimachineryOnOddStructs(t *testing.T) {
 			IOS:        &intstr.IntOrString{Type: intstr.String, StrVal: "50%"},
 			IOSList:    []intstr.IntOrString{intstr.FromInt32(0), intstr.FromString("")},
 			IOSMap:     map[string]intstr.IntOrString{"a": intstr.FromInt32(-1)},
-			Raw:        runtime.RawExtension{Raw: []byte(rawJSON[0])},
+			Raw:        runtime.RawExtension{Raw: []byte(manifesttest.RawJSON[0])},
 			Raws:       []runtime.RawExtension{{}, {Raw: []byte("null")}, {Raw: []byte("{}")}, {Raw: []byte(`{"a":null}`)}},
 			Dur:        metav1.Duration{Duration: 90 * time.Second},
 			Micro:      &metav1.MicroTime{Time: time.Unix(3, 4000)},
@@ -442,7 +444,7 @@ func FuzzConvert(f *testing.F) {
 		}
 		v := apiTypes[int(data[0])%len(apiTypes)]()
 		zero := float64(data[1]%5) / 5
-		newFiller(seed, zero, true).fill(reflect.ValueOf(v).Elem(), 0)
+		newFiller(seed, zero, true).Fill(reflect.ValueOf(v).Elem())
 		want, wantErr := oldConvert(v)
 		got, err := convert(v)
 		if err != nil {
@@ -473,7 +475,7 @@ func TestConvertConcurrently(t *testing.T) {
 	var vs []*fresh
 	for seed := range uint64(8) {
 		v := &fresh{}
-		newFiller(seed, 0.2, false).fill(reflect.ValueOf(v).Elem(), 0)
+		newFiller(seed, 0.2, false).Fill(reflect.ValueOf(v).Elem())
 		v.I = &fresh{L: v.L}
 		vs = append(vs, v)
 	}

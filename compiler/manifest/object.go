@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -43,6 +44,8 @@ type Object struct {
 type lazyBody struct {
 	once sync.Once
 	body map[string]any
+	// built is set once body is, for Materialized.
+	built atomic.Bool
 
 	apiVersion, kind string
 	meta             metav1.Object
@@ -55,8 +58,19 @@ func (o *Object) Map() map[string]any {
 		return o.Body
 	}
 	l := o.lazy
-	l.once.Do(func() { l.body = materialize(o.typed) })
+	l.once.Do(func() {
+		l.body = materialize(o.typed)
+		l.built.Store(true)
+	})
 	return l.body
+}
+
+// Materialized reports whether the object has a map: always for one made
+// from a map, and for a typed one once Map was called. Unlike Lazy, which
+// stays true for a typed object whose map was built on demand, it tells
+// whether any stage needed the map.
+func (o *Object) Materialized() bool {
+	return o.Body != nil || o.lazy == nil || o.lazy.built.Load()
 }
 
 // Lazy reports whether the object has not needed its map yet: its typed

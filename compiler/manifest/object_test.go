@@ -93,3 +93,25 @@ func TestDecodeJSONKeepsIntegers(t *testing.T) {
 		t.Fatal("null decoded as an object")
 	}
 }
+
+func TestMaterialized(t *testing.T) {
+	o := MustNew("x", &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "c", Labels: map[string]string{"a": "b"}},
+	})
+	if !o.Lazy() || o.Materialized() {
+		t.Fatalf("new typed object: Lazy %v, Materialized %v", o.Lazy(), o.Materialized())
+	}
+	// The accessors and Walk read the struct.
+	_, _, _ = o.Name(), o.Labels(), o.Walk(&treeEmitter{})
+	if o.Materialized() {
+		t.Fatal("accessors or Walk built the map")
+	}
+	o.Map()
+	if !o.Lazy() || !o.Materialized() {
+		t.Fatalf("after Map: Lazy %v, Materialized %v", o.Lazy(), o.Materialized())
+	}
+	if m := (&Object{Body: map[string]any{"kind": "X"}}); !m.Materialized() {
+		t.Fatal("an object made from a map is not materialized")
+	}
+}

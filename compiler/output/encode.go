@@ -117,6 +117,13 @@ func writeHeader(buf *bytes.Buffer, sources []string) {
 }
 
 func encodeBody(buf *bytes.Buffer, o *manifest.Object) error {
+	if o.Lazy() {
+		// Most typed objects never need their map: encode the struct.
+		if out, ok := encodeTyped(buf.AvailableBuffer(), o); ok {
+			buf.Write(out)
+			return nil
+		}
+	}
 	if out, ok := fastEncode(buf.AvailableBuffer(), o.Map()); ok {
 		buf.Write(out)
 		return nil

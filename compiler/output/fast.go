@@ -74,33 +74,35 @@ func (w *fastWriter) mapping(m map[string]any, order *keyOrder, n int, inline bo
 			return false
 		}
 		w.b = append(w.b, ':')
-		switch v := m[k].(type) {
-		case map[string]any:
-			if len(v) == 0 {
-				w.b = append(w.b, " {}\n"...)
-				continue
-			}
-			w.b = append(w.b, '\n')
-			if !w.mapping(v, order.next(k), n+2, false) {
-				return false
-			}
-		case []any:
-			if len(v) == 0 {
-				w.b = append(w.b, " []\n"...)
-				continue
-			}
-			w.b = append(w.b, '\n')
-			if !w.sequence(v, n) {
-				return false
-			}
-		default:
-			w.b = append(w.b, ' ')
-			if !w.scalar(v, n+2) {
-				return false
-			}
+		if !w.entryValue(m[k], order.next(k), n) {
+			return false
 		}
 	}
 	return true
+}
+
+// entryValue writes v after the "key:" of an entry of a mapping at
+// indentation n; order is the order of v's keys if it is a mapping.
+func (w *fastWriter) entryValue(v any, order *keyOrder, n int) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		if len(t) == 0 {
+			w.b = append(w.b, " {}\n"...)
+			return true
+		}
+		w.b = append(w.b, '\n')
+		return w.mapping(t, order, n+2, false)
+	case []any:
+		if len(t) == 0 {
+			w.b = append(w.b, " []\n"...)
+			return true
+		}
+		w.b = append(w.b, '\n')
+		return w.sequence(t, n)
+	default:
+		w.b = append(w.b, ' ')
+		return w.scalar(v, n+2)
+	}
 }
 
 // sequence writes items with their "- " at indentation n (the compact
@@ -109,27 +111,32 @@ func (w *fastWriter) sequence(items []any, n int) bool {
 	for _, it := range items {
 		w.indent(n)
 		w.b = append(w.b, "- "...)
-		switch v := it.(type) {
-		case map[string]any:
-			if len(v) == 0 {
-				w.b = append(w.b, "{}\n"...)
-				continue
-			}
-			if !w.mapping(v, plainOrder, n+2, true) {
-				return false
-			}
-		case []any:
-			if len(v) > 0 {
-				return false // "- - x" layout: leave it to yaml.v3
-			}
-			w.b = append(w.b, "[]\n"...)
-		default:
-			if !w.scalar(v, n+2) {
-				return false
-			}
+		if !w.itemValue(it, n) {
+			return false
 		}
 	}
 	return true
+}
+
+// itemValue writes v after the "- " of an item of a sequence at
+// indentation n.
+func (w *fastWriter) itemValue(v any, n int) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		if len(t) == 0 {
+			w.b = append(w.b, "{}\n"...)
+			return true
+		}
+		return w.mapping(t, plainOrder, n+2, true)
+	case []any:
+		if len(t) > 0 {
+			return false // "- - x" layout: leave it to yaml.v3
+		}
+		w.b = append(w.b, "[]\n"...)
+		return true
+	default:
+		return w.scalar(v, n+2)
+	}
 }
 
 // scalar writes v and the line break that ends it; a multi-line string
@@ -147,21 +154,34 @@ func (w *fastWriter) scalar(v any, n int) bool {
 	case int32:
 		w.b = strconv.AppendInt(w.b, int64(t), 10)
 	case float64:
-		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return false
-		}
-		w.b = strconv.AppendFloat(w.b, t, 'g', -1, 64)
+		return w.float(t)
 	case string:
-		if !w.str(t, false, n) {
-			return false
-		}
-		if len(w.b) > 0 && w.b[len(w.b)-1] == '\n' {
-			return true // a literal block ends its own line
-		}
+		return w.strLine(t, n)
 	default:
 		return false
 	}
 	w.b = append(w.b, '\n')
+	return true
+}
+
+// float writes f and a line break; NaN and infinities are not JSON.
+func (w *fastWriter) float(f float64) bool {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return false
+	}
+	w.b = strconv.AppendFloat(w.b, f, 'g', -1, 64)
+	w.b = append(w.b, '\n')
+	return true
+}
+
+// strLine writes the string value s and the line break that ends it.
+func (w *fastWriter) strLine(s string, n int) bool {
+	if !w.str(s, false, n) {
+		return false
+	}
+	if len(w.b) == 0 || w.b[len(w.b)-1] != '\n' { // a literal block ends its own line
+		w.b = append(w.b, '\n')
+	}
 	return true
 }
 
