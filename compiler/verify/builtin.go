@@ -9,12 +9,9 @@ import (
 	"sync"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	"k8s.io/apimachinery/pkg/api/validation/path"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
@@ -72,18 +69,18 @@ var clusterScoped = map[string]bool{
 	"storagemigration.k8s.io/StorageVersionMigration":               true,
 }
 
-// nameRule returns the API server's name rule for a built-in kind.
-func nameRule(group, kind string) apivalidation.ValidateNameFunc {
+// nameRuleFor returns the API server's name rule for a built-in kind.
+func nameRuleFor(group, kind string) nameRule {
 	switch group + "/" + kind {
 	case "/Service":
-		return apivalidation.NameIsDNS1035Label
+		return dns1035LabelName
 	case "/Namespace", "apps/StatefulSet":
-		return apivalidation.NameIsDNSLabel
+		return dnsLabelName
 	case "rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/ClusterRole",
 		"rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding":
-		return path.ValidatePathSegmentName
+		return pathSegmentName
 	}
-	return apivalidation.NameIsDNSSubdomain
+	return dnsSubdomainName
 }
 
 // checkBuiltin decodes o strictly into its Go type and applies the cheap
@@ -112,7 +109,7 @@ func checkBuiltin(c *collector, o *manifest.Object, gvk schema.GroupVersionKind)
 		return
 	}
 	key := gvk.Group + "/" + gvk.Kind
-	c.addField(validateMeta(accessor, !clusterScoped[key], nameRule(gvk.Group, gvk.Kind), field.NewPath("metadata")))
+	c.addField(validateMeta(accessor, !clusterScoped[key], nameRuleFor(gvk.Group, gvk.Kind), metadataPath))
 	if clusterScoped[key] && accessor.GetNamespace() != "" {
 		c.add("metadata.namespace", gvk.Kind+" is cluster-scoped and takes no namespace")
 	}

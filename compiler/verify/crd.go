@@ -2,13 +2,11 @@ package verify
 
 import (
 	"context"
-	"embed"
+	"encoding/json"
 	"fmt"
-	"path"
 	"sync"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
@@ -16,39 +14,33 @@ import (
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta"
 	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
-	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
-	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 )
 
-// The CRDs of the kinds hubfleet renders, copied byte for byte from
-// shared/crds next to the repository (see that folder's README for their
-// provenance).
-//
-//go:embed crds/*.yaml crds/azure-variants/*.yaml
-var crdFiles embed.FS
-
-// crdFile is one embedded CRD, parsed on first use.
+// crdFile is one CRD hubfleet renders objects of, read on first use from
+// its derived form (see derivedCRD).
 type crdFile struct {
-	file string
-
-	once     sync.Once
-	err      error
-	crd      *apiextensions.CustomResourceDefinition
-	versions map[string]*crdVersion
-}
-
-// crdVersion is one served version's schema, compiled on first use (the
-// ASO CRD alone has ten versions).
-type crdVersion struct {
-	props *apiextensions.JSONSchemaProps
+	file string // under crds/, as copied from shared/crds
 
 	once       sync.Once
 	err        error
+	name       string
+	group      string
+	kind       string
+	namespaced bool
+	versions   map[string]*crdVersion
+}
+
+// crdVersion is one served version's schema, parsed and compiled on first
+// use (the ASO CRD alone has ten versions).
+type crdVersion struct {
+	raw json.RawMessage // the apiextensions/v1 JSONSchemaProps
+
+	once       sync.Once
+	err        error
+	props      *apiextensions.JSONSchemaProps
 	structural *structuralschema.Structural
 	validator  apiservervalidation.SchemaValidator
 	cel        *cel.Validator
@@ -106,35 +98,15 @@ func lookupCRD(o *manifest.Object, opts Options) *crdFile {
 
 func (f *crdFile) load() error {
 	f.once.Do(func() {
-		raw, err := crdFiles.ReadFile(path.Join("crds", f.file))
+		d, err := readDerived(f.file)
 		if err != nil {
 			f.err = err
 			return
 		}
-		var v1 apiextensionsv1.CustomResourceDefinition
-		if err := yaml.UnmarshalStrict(raw, &v1); err != nil {
-			f.err = fmt.Errorf("parsing %s: %w", f.file, err)
-			return
-		}
-		var crd apiextensions.CustomResourceDefinition
-		if err := apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(&v1, &crd, nil); err != nil {
-			f.err = fmt.Errorf("converting %s: %w", f.file, err)
-			return
-		}
-		f.crd = &crd
-		f.versions = map[string]*crdVersion{}
-		for _, v := range crd.Spec.Versions {
-			if !v.Served {
-				continue
-			}
-			props := crd.Spec.Validation
-			if v.Schema != nil {
-				props = v.Schema
-			}
-			if props == nil || props.OpenAPIV3Schema == nil {
-				continue
-			}
-			f.versions[v.Name] = &crdVersion{props: props.OpenAPIV3Schema}
+		f.name, f.group, f.kind, f.namespaced = d.Name, d.Group, d.Kind, d.Namespaced
+		f.versions = make(map[string]*crdVersion, len(d.Versions))
+		for name, raw := range d.Versions {
+			f.versions[name] = &crdVersion{raw: raw}
 		}
 	})
 	return f.err
@@ -142,6 +114,12 @@ func (f *crdFile) load() error {
 
 func (v *crdVersion) compile() error {
 	v.once.Do(func() {
+		props, err := parseSchema(v.raw)
+		if err != nil {
+			v.err = err
+			return
+		}
+		v.props = props
 		s, err := structuralschema.NewStructural(v.props)
 		if err != nil {
 			v.err = fmt.Errorf("structural schema: %w", err)
@@ -168,20 +146,35 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 	}
 	ver := f.versions[o.Version()]
 	if ver == nil {
-		c.add("apiVersion", fmt.Sprintf("version %q of %s is not served", o.Version(), f.crd.Name))
+		c.add("apiVersion", fmt.Sprintf("version %q of %s is not served", o.Version(), f.name))
 		return
 	}
 	if err := ver.compile(); err != nil {
-		c.add("", fmt.Sprintf("compiling the schema of %s %s: %v", f.crd.Name, o.Version(), err))
+		c.add("", fmt.Sprintf("compiling the schema of %s %s: %v", f.name, o.Version(), err))
 		return
 	}
-	normalized, err := normalize(o.Map())
-	if err != nil {
-		c.add("", err.Error())
-		return
+	namespaced := f.namespaced
+	body := o.Map()
+	// The memo's key accepts only the JSON-like types normalize returns:
+	// a body it keys is already normalized, and is read, not copied,
+	// until the schema checks (which modify it) are due.
+	var key memoKey
+	keyed := false
+	if memo != nil {
+		key, keyed = schemaKey(ver, body)
 	}
-	obj := normalized.(map[string]any)
-	namespaced := f.crd.Spec.Scope == apiextensions.NamespaceScoped
+	obj, copied := body, false
+	if !keyed {
+		normalized, err := normalize(body)
+		if err != nil {
+			c.add("", err.Error())
+			return
+		}
+		obj, copied = normalized.(map[string]any), true
+		if memo != nil {
+			key, keyed = schemaKey(ver, obj)
+		}
+	}
 
 	if !checkCustomMeta(c, obj, namespaced) {
 		// The strict decode failed, which stops checkCustomMeta; the API
@@ -191,13 +184,9 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 		c.addField(objectmeta.Validate(context.Background(), nil, obj, &structuralschema.Structural{}, true))
 	}
 
-	var key memoKey
-	keyed := false
-	if memo != nil {
-		if key, keyed = schemaKey(ver, obj); keyed {
-			if _, ok := memo.passed.Load(key); ok {
-				return
-			}
+	if keyed {
+		if _, ok := memo.passed.Load(key); ok {
+			return
 		}
 	}
 	before := len(c.errs)
@@ -206,6 +195,14 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 			memo.passed.Store(key, struct{}{})
 		}
 	}()
+	if !copied {
+		normalized, err := normalize(body)
+		if err != nil {
+			c.add("", err.Error())
+			return
+		}
+		obj = normalized.(map[string]any)
+	}
 
 	opts := structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}
 	for _, p := range structuralpruning.PruneWithOptions(obj, ver.structural, true, opts) {
@@ -236,12 +233,12 @@ func checkCustomMeta(c *collector, obj map[string]any, namespaced bool) bool {
 		c.add("metadata", "metadata is required")
 		return false
 	}
-	var meta metav1.ObjectMeta
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(raw, &meta, true); err != nil {
+	meta, err := decodeMeta(raw)
+	if err != nil {
 		c.add("metadata", err.Error())
 		return false
 	}
-	c.addField(validateMeta(&meta, namespaced, apivalidation.NameIsDNSSubdomain, fieldPath("metadata")))
+	c.addField(validateMeta(&meta, namespaced, dnsSubdomainName, metadataPath))
 	if !namespaced && meta.Namespace != "" {
 		c.add("metadata.namespace", "the kind is cluster-scoped and takes no namespace")
 	}

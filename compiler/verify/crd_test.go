@@ -22,7 +22,7 @@ func TestEmbeddedCRDs(t *testing.T) {
 			if err := f.load(); err != nil {
 				t.Fatalf("%s: %v", f.file, err)
 			}
-			if got := f.crd.Spec.Group + "/" + f.crd.Spec.Names.Kind; got != key {
+			if got := f.group + "/" + f.kind; got != key {
 				t.Errorf("%s holds %s, registered as %s", f.file, got, key)
 			}
 			if len(f.versions) == 0 {

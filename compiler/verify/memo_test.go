@@ -145,3 +145,29 @@ func TestCustomMetaErrorsNotHidden(t *testing.T) {
 	o.Map()["metadata"].(map[string]any)["name"] = "a/b"
 	wantErr(t, ObjectFor(o, Options{Memo: &Memo{}}), "metadata.name")
 }
+
+// Pruning and defaulting modify the body they check: the object's own
+// body must come out as it went in, whether the memo reads it (a hit) or
+// the checks run on a copy (a miss), and whether it passes or not.
+func TestCheckCustomLeavesBodyAlone(t *testing.T) {
+	memo := &Memo{}
+	for _, spec := range []map[string]any{
+		{"length": int64(64)},                        // defaults to fill in
+		{"length": int64(64)},                        // the same: a memo hit
+		{"length": int64(64), "x": map[string]any{}}, // an unknown field to prune
+		{"length": int(64)},                          // not normalized: copied first
+		{"length": int64(64), "encoding": "rot13"},   // invalid
+	} {
+		for _, opts := range []Options{{}, {Memo: memo}} {
+			o := password("staging", spec)
+			before := fmt.Sprintf("%#v", o.Map())
+			_ = ObjectFor(o, opts)
+			if after := fmt.Sprintf("%#v", o.Map()); after != before {
+				t.Errorf("memo %v: checking changed the body\nbefore %s\nafter  %s", opts.Memo != nil, before, after)
+			}
+		}
+	}
+	if memoSize(memo) == 0 {
+		t.Error("no pass remembered; the memo's path is not covered")
+	}
+}

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -69,24 +68,20 @@ func SemanticsWith(objs []*manifest.Object, opts SemanticsOptions) []error {
 		seen[o.ID()] = true
 		switch o.Group() + "/" + o.Kind() {
 		case "/Service":
-			var s corev1.Service
-			if decode(o, &s) {
-				ix.checkService(o, &s, add)
+			if s, ok := typedAs[corev1.Service](o); ok {
+				ix.checkService(o, s, add)
 			}
 		case "networking.k8s.io/NetworkPolicy":
-			var np networkingv1.NetworkPolicy
-			if decode(o, &np) {
-				ix.checkNetworkPolicy(o, &np, add)
+			if np, ok := typedAs[networkingv1.NetworkPolicy](o); ok {
+				ix.checkNetworkPolicy(o, np, add)
 			}
 		case "rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding":
-			var rb rbacv1.RoleBinding // a ClusterRoleBinding has the same fields
-			if decode(o, &rb) {
-				ix.checkBinding(o, &rb, add)
+			if rb, ok := binding(o); ok {
+				ix.checkBinding(o, rb, add)
 			}
 		case "networking.k8s.io/Ingress":
-			var ing networkingv1.Ingress
-			if decode(o, &ing) {
-				ix.checkIngress(o, &ing, add)
+			if ing, ok := typedAs[networkingv1.Ingress](o); ok {
+				ix.checkIngress(o, ing, add)
 			}
 		}
 	}
@@ -106,8 +101,14 @@ func NoSecretData(objs []*manifest.Object) []error {
 		if o.Group() != "" || o.Kind() != "Secret" {
 			continue
 		}
+		if s, ok := o.Typed().(*corev1.Secret); ok && s != nil && len(s.Data) == 0 && len(s.StringData) == 0 {
+			// Made from a struct with no values: its body has none
+			// either, and need not be built to tell.
+			continue
+		}
+		body := o.Map()
 		for _, k := range []string{"data", "stringData"} {
-			if v, ok := o.Map()[k]; ok && !isEmpty(v) {
+			if v, ok := body[k]; ok && !isEmpty(v) {
 				errs = append(errs, &FieldError{Object: o.String(), Source: o.Source, Field: k,
 					Detail: "a rendered Secret must not carry values; use an ExternalSecret"})
 			}
@@ -130,20 +131,32 @@ func isEmpty(v any) bool {
 	return false
 }
 
-// decode converts o into a typed object, leniently: shape errors are
-// Object's to report, and such objects are skipped here.
-func decode(o *manifest.Object, into any) bool {
-	if t := o.Typed(); t != nil && reflect.TypeOf(t) == reflect.TypeOf(into) {
-		// Converted from this type (manifest.New): read it directly. The
-		// checks only read, so a shallow copy is enough.
-		reflect.ValueOf(into).Elem().Set(reflect.ValueOf(t).Elem())
-		return true
+// typedAs returns o's struct when o was made from a *T (manifest.New),
+// which the checks read in place (they only read), and otherwise decodes
+// its body into a new T, leniently: shape errors are Object's to report,
+// and such objects are skipped here.
+func typedAs[T any](o *manifest.Object) (*T, bool) {
+	if t, ok := o.Typed().(*T); ok && t != nil {
+		return t, true
 	}
+	var v T
 	body, err := normalize(o.Map())
 	if err != nil {
-		return false
+		return nil, false
 	}
-	return runtime.DefaultUnstructuredConverter.FromUnstructured(body.(map[string]any), into) == nil
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(body.(map[string]any), &v) != nil {
+		return nil, false
+	}
+	return &v, true
+}
+
+// binding returns a RoleBinding or ClusterRoleBinding as a RoleBinding:
+// the two have the same fields.
+func binding(o *manifest.Object) (*rbacv1.RoleBinding, bool) {
+	if t, ok := o.Typed().(*rbacv1.ClusterRoleBinding); ok && t != nil {
+		return &rbacv1.RoleBinding{TypeMeta: t.TypeMeta, ObjectMeta: t.ObjectMeta, Subjects: t.Subjects, RoleRef: t.RoleRef}, true
+	}
+	return typedAs[rbacv1.RoleBinding](o)
 }
 
 type addFunc func(o *manifest.Object, path *field.Path, format string, args ...any)
@@ -183,13 +196,11 @@ func newIndex(objs []*manifest.Object, opts SemanticsOptions) *index {
 		spec := field.NewPath("spec")
 		switch o.Group() + "/" + o.Kind() {
 		case "apps/Deployment":
-			var d appsv1.Deployment
-			if decode(o, &d) {
+			if d, ok := typedAs[appsv1.Deployment](o); ok {
 				ix.addTemplate(o, &d.Spec.Template, spec.Child("template"))
 			}
 		case "apps/StatefulSet":
-			var s appsv1.StatefulSet
-			if decode(o, &s) {
+			if s, ok := typedAs[appsv1.StatefulSet](o); ok {
 				ix.addTemplate(o, &s.Spec.Template, spec.Child("template"))
 				// PVCs from volumeClaimTemplates are mounted by template name.
 				for _, t := range s.Spec.VolumeClaimTemplates {
@@ -197,29 +208,24 @@ func newIndex(objs []*manifest.Object, opts SemanticsOptions) *index {
 				}
 			}
 		case "apps/DaemonSet":
-			var d appsv1.DaemonSet
-			if decode(o, &d) {
+			if d, ok := typedAs[appsv1.DaemonSet](o); ok {
 				ix.addTemplate(o, &d.Spec.Template, spec.Child("template"))
 			}
 		case "batch/Job":
-			var j batchv1.Job
-			if decode(o, &j) {
+			if j, ok := typedAs[batchv1.Job](o); ok {
 				ix.addTemplate(o, &j.Spec.Template, spec.Child("template"))
 			}
 		case "batch/CronJob":
-			var j batchv1.CronJob
-			if decode(o, &j) {
+			if j, ok := typedAs[batchv1.CronJob](o); ok {
 				ix.addTemplate(o, &j.Spec.JobTemplate.Spec.Template, spec.Child("jobTemplate", "spec", "template"))
 			}
 		case "/Pod":
-			var p corev1.Pod
-			if decode(o, &p) {
+			if p, ok := typedAs[corev1.Pod](o); ok {
 				ix.pods = append(ix.pods, &pod{obj: o, namespace: ns, labels: labels.Set(p.Labels), spec: &p.Spec, specPath: spec})
 			}
 		case "/Service":
-			var s corev1.Service
-			if decode(o, &s) {
-				ix.svcs[ns+"/"+o.Name()] = &s
+			if s, ok := typedAs[corev1.Service](o); ok {
+				ix.svcs[ns+"/"+o.Name()] = s
 			}
 		case "external-secrets.io/ExternalSecret":
 			name, _ := o.Get("spec", "target", "name").(string)

@@ -78,7 +78,7 @@ func checkWorkload(c *collector, spec *field.Path, sel *metav1.LabelSelector, tm
 		c.add(spec.Child("template", "metadata", "labels").String(),
 			fmt.Sprintf("does not match the selector %q", s.String()))
 	}
-	c.addField(metav1validation.ValidateLabels(tmpl.Labels, spec.Child("template", "metadata", "labels")))
+	c.addField(labelsErrors(tmpl.Labels, spec.Child("template", "metadata", "labels")))
 	checkPodSpec(c, spec.Child("template", "spec"), &tmpl.Spec)
 }
 
@@ -188,7 +188,7 @@ func checkIntOrPortName(c *collector, p *field.Path, v intstr.IntOrString) {
 }
 
 func checkService(c *collector, spec *field.Path, s *corev1.ServiceSpec) {
-	c.addField(metav1validation.ValidateLabels(s.Selector, spec.Child("selector")))
+	c.addField(labelsErrors(s.Selector, spec.Child("selector")))
 	names := map[string]bool{}
 	for i, port := range s.Ports {
 		pp := spec.Child("ports").Index(i)

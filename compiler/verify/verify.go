@@ -144,4 +144,5 @@ func AsFieldErrors(err error) []*FieldError {
 	return out
 }
 
-func fieldPath(name string) *field.Path { return field.NewPath(name) }
+// metadataPath is shared: a field.Path is never modified, only extended.
+var metadataPath = field.NewPath("metadata")
