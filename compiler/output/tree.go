@@ -3,7 +3,6 @@ package output
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -166,26 +165,18 @@ func compare(dir string, ex existing, t Tree, opts Options) (map[string]status, 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 func sameBytes(name string, want []byte) (bool, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return false, fmt.Errorf("reading %s: %w", name, err)
-	}
-	defer f.Close()
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	if cap(*bp) < len(want)+1 {
 		*bp = make([]byte, len(want)+1)
 	}
+	// One byte more than wanted tells a longer file from an equal one.
 	buf := (*bp)[:len(want)+1]
-	n, err := io.ReadFull(f, buf)
-	switch {
-	case err == nil: // longer than want
-		return false, nil
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return n == len(want) && string(buf[:n]) == string(want), nil
-	default:
+	n, err := readPrefix(name, buf)
+	if err != nil {
 		return false, fmt.Errorf("reading %s: %w", name, err)
 	}
+	return n == len(want) && string(buf[:n]) == string(want), nil
 }
 
 // parallel runs fn(0..n-1) on a few workers and returns the first error.
