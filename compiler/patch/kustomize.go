@@ -50,8 +50,10 @@ var (
 	// builds counts kustomize transforms, so tests can prove which paths
 	// avoid kustomize; textLoads and textReads count the objects that took
 	// the JSON text route in and out, so tests can prove the node route is
-	// the common one.
-	builds, textLoads, textReads atomic.Int64
+	// the common one; directRuns counts JSON 6902 patches applied without
+	// kustomize (json6902.go), nativeRuns those of them applied without
+	// json-patch either (json6902_native.go).
+	builds, textLoads, textReads, directRuns, nativeRuns atomic.Int64
 
 	factoryOnce sync.Once
 	resmaps     *resmap.Factory
@@ -75,8 +77,20 @@ type transformerConfig struct {
 	Target *types.Selector `json:"target,omitempty"`
 }
 
-// run applies one patch to objs with kustomize and returns the resulting
-// bodies in input order.
+// run applies one patch to objs and returns the resulting bodies in input
+// order: JSON 6902 patches without kustomize when runJSON6902 can vouch
+// for the result, everything else (and every error) with kustomize.
+func run(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
+	if s.kind == json6902 {
+		if bodies, ok := runJSON6902(s, objs); ok {
+			return bodies, nil
+		}
+	}
+	return runKustomize(s, objs)
+}
+
+// runKustomize applies one patch to objs with kustomize and returns the
+// resulting bodies in input order.
 //
 // The objects reach kustomize as yaml.v3 node trees built from their
 // bodies (bodyNode) and the results are read back from the trees
@@ -84,7 +98,7 @@ type transformerConfig struct {
 // print would have given. Bodies or results outside what those mirror
 // exactly take the text route, so results and errors never depend on the
 // route.
-func run(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
+func runKustomize(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
 	load, err := loader(objs)
 	if err != nil {
 		return nil, err
@@ -223,7 +237,8 @@ func transform(t *builtins.PatchTransformerPlugin, cfg []byte, load loadFunc) (m
 	if err != nil {
 		return nil, fmt.Errorf("loading resources: %w", err)
 	}
-	if err := t.Config(resmap.NewPluginHelpers(nil, nil, f, types.DisabledPluginConfig()), cfg); err != nil {
+	t, err = configured(t, cfg, f)
+	if err != nil {
 		return nil, err
 	}
 	if err := t.Transform(m); err != nil {

@@ -8,8 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/openapi"
-	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+	"sigs.k8s.io/kustomize/kyaml/resid"
 
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 )
@@ -69,7 +68,7 @@ func parseSelector(field, expr string) (labels.Selector, error) {
 
 func (m *matcher) matches(o *manifest.Object) bool {
 	return match(m.group, o.Group()) && match(m.version, o.Version()) && match(m.kind, o.Kind()) &&
-		match(m.name, o.Name()) && match(m.namespace, effectiveNamespace(o)) &&
+		match(m.name, o.Name()) && (m.namespace == nil || m.namespace.MatchString(effectiveNamespace(o))) &&
 		(m.labels == nil || m.labels.Matches(labels.Set(o.Labels()))) &&
 		(m.annotations == nil || m.annotations.Matches(labels.Set(o.Annotations())))
 }
@@ -87,18 +86,14 @@ func (m *matcher) selectFrom(objs []*manifest.Object) []int {
 	return idx
 }
 
-// effectiveNamespace mirrors kustomize's resid.EffectiveNamespace: objects
-// of known cluster-scoped kinds have none (a namespace target never
-// matches them), other objects without a namespace are in "default".
+// effectiveNamespace is kustomize's resid.EffectiveNamespace of the
+// object, which ResMap.Select matches target namespaces against: objects
+// of known cluster-scoped kinds are in resid.TotallyNotANamespace whatever
+// namespace they name, other objects without a namespace in "default".
 func effectiveNamespace(o *manifest.Object) string {
-	if ns := o.Namespace(); ns != "" {
-		return ns
-	}
 	warmSchema()
-	if openapi.IsCertainlyClusterScoped(kyaml.TypeMeta{APIVersion: o.APIVersion(), Kind: o.Kind()}) {
-		return "~X" // kustomize's resid.TotallyNotANamespace
-	}
-	return "default"
+	g, v := resid.ParseGroupVersion(o.APIVersion())
+	return resid.NewResIdWithNamespace(resid.NewGvk(g, v, o.Kind()), o.Name(), o.Namespace()).EffectiveNamespace()
 }
 
 // closeNames builds the hint of a "matches no object" diagnostic: the

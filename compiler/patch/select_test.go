@@ -20,6 +20,11 @@ func TestSelectionMatchesKustomize(t *testing.T) {
 		"apiVersion": "v1", "kind": "ConfigMap",
 		"metadata": map[string]any{"name": "global", "annotations": map[string]any{"tier": "shared"}},
 	}})
+	// A cluster-scoped object with a namespace: kustomize ignores it.
+	objs = append(objs, &manifest.Object{Body: map[string]any{
+		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+		"metadata": map[string]any{"name": "namespaced-role", "namespace": "staging"},
+	}})
 	for _, target := range []model.PatchTarget{
 		{Kind: "Deployment"},
 		{Kind: "Deploy.*"},
@@ -38,6 +43,11 @@ func TestSelectionMatchesKustomize(t *testing.T) {
 		{AnnotationSelector: "tier=shared"},
 		{AnnotationSelector: "!tier"},
 		{Kind: "ConfigMap", Namespace: "default"},
+		// Cluster-scoped objects are in kustomize's TotallyNotANamespace.
+		{Namespace: "_non_namespaceable_"},
+		{Namespace: "_.*"},
+		{Namespace: "~X"},
+		{Kind: "ClusterRole", Namespace: "staging"},
 	} {
 		t.Run(describe(selectorOf(&target)), func(t *testing.T) {
 			s, err := parse(&model.Patch{Target: &target, Patch: `metadata: {annotations: {selected: "yes"}}`})
