@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/hubfleet/hubfleet/internal/golden"
 
@@ -223,5 +225,31 @@ func TestTypedMatchesBody(t *testing.T) {
 				t.Errorf("only %d typed objects: the shortcut is not exercised", typed)
 			}
 		})
+	}
+}
+
+// TestClusterObjectsChecked: cluster-wide objects are checked before the
+// hubs are done (precheck), and a failure found then is still reported
+// once every object is assembled. A fleet's own node-pool template that
+// writes an unknown field makes the render fail, naming the field.
+func TestClusterObjectsChecked(t *testing.T) {
+	fsys := fleetgen.GenerateAllOptions()
+	fsys[TemplatesDir+"/gcp-config-connector.libsonnet"] = &fstest.MapFile{Data: []byte(`{
+  nodePool(pool, cluster):: {
+    apiVersion: 'container.cnrm.cloud.google.com/v1beta1',
+    kind: 'ContainerNodePool',
+    metadata: { name: pool.name, namespace: cluster.gcp.namespace },
+    spec: { location: cluster.gcp.location, clusterRef: { external: cluster.gcp.clusterRef }, bogusField: 1 },
+  },
+}`)}
+	_, _, err := Render(fsys, Options{})
+	var ie *InternalError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an InternalError", err)
+	}
+	for _, want := range []string{"ContainerNodePool/", "spec.bogusField", "unknown field"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
+		}
 	}
 }

@@ -42,8 +42,9 @@ const TemplatesDir = "hubs/_templates"
 // Each hub goes through render -> patch -> verify -> encode in one task,
 // and only its files' bytes outlive the task: the fleet's objects are
 // never all in memory at once. The cluster-wide objects (node pools, the
-// hubs' namespaces and PriorityClasses, CRDs, Argo CD) follow once every
-// hub is done. With a cache (Options.Cache), clusters whose inputs have
+// hubs' namespaces and PriorityClasses, CRDs, Argo CD) are assembled and
+// checked together once every hub is done; those known earlier are checked
+// one by one alongside the hubs. With a cache (Options.Cache), clusters whose inputs have
 // not changed since a render that left their files in place reuse those
 // files and skip every stage after validation.
 func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
@@ -71,8 +72,23 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	clusterDiags := make([]diag.List, len(fleet.Clusters))
 
 	rc := newChecks(fleet)
+	// The Argo CD objects and the add-ons follow from the fleet alone:
+	// rendered now, each is checked on its own alongside the hubs (a
+	// schema check per Application is a fifth of all verification), and
+	// verifyAll finds the passes in shared.
+	apps, err := fleetApps(fleet, units)
+	if err != nil {
+		return nil, diags, err
+	}
+	shared := &sharedChecks{}
 	g := new(errgroup.Group)
 	g.SetLimit(opts.workers())
+	for _, objs := range byCluster(apps) {
+		g.Go(func() error {
+			shared.precheck(fleet.Cluster(objs[0].Cluster), objs, rc)
+			return nil
+		})
+	}
 	for i, h := range hubs {
 		if units[h.Cluster.Name].restored {
 			continue
@@ -121,6 +137,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 				return fmt.Errorf("cluster %s: node pools: %w", c.Name, err)
 			}
 			clusterObjs[i] = objs
+			shared.precheck(c, objs, rc)
 			return nil
 		})
 	}
@@ -140,7 +157,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, verificationError(internal)
 	}
 
-	objs, err := assemble(fleet, hubs, pcs, clusterObjs, units)
+	objs, err := assemble(fleet, hubs, pcs, clusterObjs, apps, units)
 	if err != nil {
 		return nil, diags, classify(err)
 	}
@@ -153,7 +170,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		defer close(guarded)
 		guard, guardErr = guardImmutable(fleet, objs, opts.Previous)
 	}()
-	vdiags, err := verifyAll(fleet, objs, opts.workers(), rc)
+	vdiags, err := verifyAll(fleet, objs, opts.workers(), shared, rc)
 	<-guarded
 	if guardErr != nil {
 		return nil, diags, &InternalError{Err: guardErr}
@@ -308,9 +325,10 @@ func classify(err error) error {
 
 // assemble gathers the cluster-wide objects: each cluster's node pools,
 // its hubs' namespaces and PriorityClasses, the CRDs the hubs need, and the
-// Argo CD objects with the add-ons. Restored clusters have none: their
-// files come from the cache; the root Argo CD objects are always built.
-func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, clusterObjs [][]*manifest.Object, units map[string]*unit) ([]*manifest.Object, error) {
+// Argo CD objects with the add-ons (fleetApps). Restored clusters have none:
+// their files come from the cache; the root Argo CD objects are always
+// built.
+func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, clusterObjs [][]*manifest.Object, apps []*manifest.Object, units map[string]*unit) ([]*manifest.Object, error) {
 	all := pcs
 	byCluster := map[string][]*model.Hub{}
 	for _, h := range hubs {
@@ -339,26 +357,48 @@ func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, cluster
 			}
 		}
 	}
+	all = append(all, apps...)
+	manifest.Sort(all)
+	return all, nil
+}
+
+// fleetApps renders the Argo CD objects, with the add-ons the hubs rely on
+// (ingress, cert-manager, External Secrets, the node provisioner) in each
+// cluster's Argo CD file, leaving out those of restored clusters.
+func fleetApps(f *model.Fleet, units map[string]*unit) ([]*manifest.Object, error) {
 	apps, err := argocd.Render(f)
 	if err != nil {
 		return nil, internalf("argo cd: %w", err)
 	}
-	// The add-ons the hubs rely on (ingress, cert-manager, External
-	// Secrets, the node provisioner) join each cluster's Argo CD file.
 	extra, err := addons.Render(f)
 	if err != nil {
 		return nil, internalf("add-ons: %w", err)
 	}
-	apps = append(apps, extra...)
-	for _, o := range apps {
+	var out []*manifest.Object
+	for _, o := range append(apps, extra...) {
 		if o.Cluster != "" && units[o.Cluster].restored {
 			continue
 		}
 		o.Hub = ""
-		all = append(all, o)
+		out = append(out, o)
 	}
-	manifest.Sort(all)
-	return all, nil
+	return out, nil
+}
+
+// byCluster splits objs by cluster, in order of first appearance.
+func byCluster(objs []*manifest.Object) [][]*manifest.Object {
+	idx := map[string]int{}
+	var out [][]*manifest.Object
+	for _, o := range objs {
+		i, ok := idx[o.Cluster]
+		if !ok {
+			i = len(out)
+			idx[o.Cluster] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], o)
+	}
+	return out
 }
 
 // namespace renders a hub's Namespace. It is never pruned or deleted by

@@ -19,7 +19,7 @@ import (
 // verifyAll checks the cluster-wide objects (see verifyGroup) of every
 // cluster, one group per cluster and one for the root Argo CD objects, in
 // parallel. Hub groups are checked as each hub is built (buildHub).
-func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int, rc *checks) (diag.List, error) {
+func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int, shared *sharedChecks, rc *checks) (diag.List, error) {
 	groups := map[string][]*manifest.Object{} // by cluster; "" for the root objects
 	var order []string
 	for _, o := range objs {
@@ -35,7 +35,6 @@ func verifyAll(f *model.Fleet, objs []*manifest.Object, workers int, rc *checks)
 		internal []string
 	}
 	results := make([]result, len(order))
-	shared := &sharedChecks{}
 	g := new(errgroup.Group)
 	g.SetLimit(workers)
 	for gi, k := range order {
@@ -134,12 +133,14 @@ func (rc *checks) permissions(c *model.Cluster) *argocd.Permissions {
 	return &p
 }
 
-// sharedChecks remembers which bodies that several objects share passed
-// verification: objects built from one body map (never mutated after
-// rendering) are the same object wherever they go. Only the provider can
-// change which schema a body is checked against, so it is part of the key.
-// A body that fails is checked again for each object, so each report names
-// its own object and source.
+// sharedChecks remembers which cluster-wide bodies passed verification:
+// objects built from one body map (never mutated after rendering) are the
+// same object wherever they go, and precheck's passes are not checked
+// again. Keys are addresses, so only objects that live until the render
+// ends may go in (never a hub's, which are dropped once encoded). Only the
+// provider can change which schema a body is checked against, so it is
+// part of the key. A body that fails is checked again for each object, so
+// each report names its own object and source.
 type sharedChecks struct{ passed sync.Map }
 
 type sharedKey struct {
@@ -160,6 +161,20 @@ func (s *sharedChecks) check(id uintptr, o *manifest.Object, opts verify.Options
 		s.passed.Store(key, true)
 	}
 	return err
+}
+
+// precheck checks each of objs on its own, as verifyGroup will, so that
+// verifyGroup finds the passes: objects known before the hubs are done are
+// checked while hubs are built. c is the objects' cluster (nil for the
+// root Argo CD objects). Failures are left for verifyGroup to report.
+func (s *sharedChecks) precheck(c *model.Cluster, objs []*manifest.Object, rc *checks) {
+	opts := verify.Options{Memo: rc.memo}
+	if c != nil {
+		opts.Provider = c.Provider
+	}
+	for _, o := range objs {
+		_ = s.check(bodyID(o), o, opts)
+	}
 }
 
 // verificationError reports objects that failed verification without a
