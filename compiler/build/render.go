@@ -353,7 +353,7 @@ func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, cluster
 		}
 		if dask {
 			for _, crd := range crds {
-				all = append(all, &manifest.Object{Cluster: c.Name, Source: c.Src.File, Body: crd.Body})
+				all = append(all, &manifest.Object{Cluster: c.Name, Source: c.Src.File, Body: crd.Map()})
 			}
 		}
 	}

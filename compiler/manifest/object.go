@@ -52,7 +52,10 @@ type lazyBody struct {
 }
 
 // Map returns the body, converting it from the typed struct on first use.
-// It is safe to call from several goroutines.
+// It is safe to call from several goroutines. The struct must not change
+// after New (TestTypedMatchesBody holds the renderers to that): until Map
+// is first called the struct is what is read and encoded, afterwards the
+// map is.
 func (o *Object) Map() map[string]any {
 	if o.Body != nil || o.lazy == nil {
 		return o.Body
@@ -74,12 +77,14 @@ func (o *Object) Materialized() bool {
 }
 
 // Lazy reports whether the object has not needed its map yet: its typed
-// struct is all there is (see Map).
-func (o *Object) Lazy() bool { return o.Body == nil && o.lazy != nil }
+// struct is all there is, which the accessors and the encoder read. Once
+// Map has built the map, that map is the object, as for one New converted
+// at once.
+func (o *Object) Lazy() bool { return o.Body == nil && o.lazy != nil && !o.lazy.built.Load() }
 
 // materialize converts a struct New accepted lazily. New only defers
-// Kubernetes API structs, which always convert (apimachinery's converter
-// takes anything encoding/json does); a failure is a bug.
+// Kubernetes API structs whose conversion cannot fail (infallible); a
+// failure is a bug.
 func materialize(v any) map[string]any {
 	body, err := toMap(v)
 	if err != nil {
@@ -117,6 +122,10 @@ func lazyHeader(v any) *lazyBody {
 		return nil
 	}
 	if _, ok := v.(runtime.Unstructured); ok {
+		return nil
+	}
+	if !deferrable(v) {
+		// Its conversion may fail: New reports that at once.
 		return nil
 	}
 	tm, ok := ro.GetObjectKind().(*metav1.TypeMeta)
@@ -240,7 +249,7 @@ func (o *Object) APIVersion() string {
 	if o.Lazy() {
 		return o.lazy.apiVersion
 	}
-	s, _ := o.Body["apiVersion"].(string)
+	s, _ := o.Map()["apiVersion"].(string)
 	return s
 }
 
@@ -249,7 +258,7 @@ func (o *Object) Kind() string {
 	if o.Lazy() {
 		return o.lazy.kind
 	}
-	s, _ := o.Body["kind"].(string)
+	s, _ := o.Map()["kind"].(string)
 	return s
 }
 

@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -108,10 +109,66 @@ func TestMaterialized(t *testing.T) {
 		t.Fatal("accessors or Walk built the map")
 	}
 	o.Map()
-	if !o.Lazy() || !o.Materialized() {
+	if o.Lazy() || !o.Materialized() {
 		t.Fatalf("after Map: Lazy %v, Materialized %v", o.Lazy(), o.Materialized())
 	}
 	if m := (&Object{Body: map[string]any{"kind": "X"}}); !m.Materialized() {
 		t.Fatal("an object made from a map is not materialized")
+	}
+}
+
+// Once Map has built the map, the map is the object, as for one converted
+// at once: the accessors and Walk read it, and edits to it show.
+func TestMapIsTheObjectOnceBuilt(t *testing.T) {
+	o := MustNew("x", &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "a"},
+		Data:       map[string]string{"k": "v1"},
+	})
+	o.Map()["metadata"].(map[string]any)["name"] = "b"
+	o.Map()["kind"] = "Other"
+	if o.Name() != "b" || o.Kind() != "Other" {
+		t.Errorf("after editing the map: Name %q, Kind %q; want b, Other", o.Name(), o.Kind())
+	}
+	if o.Walk(&treeEmitter{}) {
+		t.Error("Walk read the struct of an object whose map exists")
+	}
+}
+
+// New defers only conversions that cannot fail: a struct whose own
+// marshaling hook may fail is converted at once, and the failure returned.
+func TestNewReportsFallibleConversion(t *testing.T) {
+	crd := func(raw string) *apiextensionsv1.CustomResourceDefinition {
+		return &apiextensionsv1.CustomResourceDefinition{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "apiextensions.k8s.io/v1", Kind: "CustomResourceDefinition"},
+			ObjectMeta: metav1.ObjectMeta{Name: "xs.example.com"},
+			Spec: apiextensionsv1.CustomResourceDefinitionSpec{Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+				Name: "v1",
+				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
+					Default: &apiextensionsv1.JSON{Raw: []byte(raw)},
+				}},
+			}}},
+		}
+	}
+	if _, err := New("x", crd("{bad")); err == nil {
+		t.Error("New accepted a default that is not JSON")
+	}
+	// Good JSON passes the same hook at New and at Map: deferred.
+	o, err := New("x", crd(`{"a": 1}`))
+	if err != nil || !o.Lazy() {
+		t.Fatalf("a CRD with a good default: err %v, lazy %v", err, o.Lazy())
+	}
+	if d := o.Get("spec", "versions").([]any)[0].(map[string]any)["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any)["default"]; !reflect.DeepEqual(d, map[string]any{"a": int64(1)}) {
+		t.Errorf("default = %#v", d)
+	}
+	// Metadata's managedFields hold raw JSON too; only when set do they
+	// stop New from deferring.
+	d := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"}}
+	if !MustNew("x", d).Lazy() {
+		t.Error("a Deployment was not deferred")
+	}
+	d.Spec.Template.ManagedFields = []metav1.ManagedFieldsEntry{{FieldsV1: &metav1.FieldsV1{Raw: []byte("{bad")}}}
+	if _, err := New("x", d); err == nil {
+		t.Error("New accepted managed fields that are not JSON")
 	}
 }

@@ -58,8 +58,8 @@ type Emitter interface {
 // discarded and Map used instead. It needs the typed struct: false for an
 // object New did not make from one.
 func (o *Object) Walk(e Emitter) bool {
-	if o.typed == nil {
-		return false
+	if !o.Lazy() {
+		return false // no struct, or its map is the object now
 	}
 	rv := reflect.ValueOf(o.typed)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Type().Implements(unstructType) {

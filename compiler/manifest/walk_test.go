@@ -181,7 +181,7 @@ func orderKeys(keys, first []string) []string {
 func walkTree(t testing.TB, v any) (map[string]any, bool) {
 	t.Helper()
 	var e treeEmitter
-	o := &Object{typed: v}
+	o := &Object{typed: v, lazy: &lazyBody{}} // lazy whatever New would decide
 	if !o.Walk(&e) {
 		return nil, false
 	}

@@ -74,7 +74,7 @@ func Object(o *manifest.Object) error { return ObjectFor(o, Options{}) }
 // ObjectFor checks one object: its kind must be known, and the object
 // valid for it. The error, if any, is an Errors.
 func ObjectFor(o *manifest.Object, opts Options) error {
-	if o == nil || (o.Body == nil && !o.Lazy()) {
+	if o == nil || (o.Body == nil && o.Typed() == nil) {
 		return Errors{{Object: "<nil>", Detail: "no object"}}
 	}
 	c := &collector{obj: o}
