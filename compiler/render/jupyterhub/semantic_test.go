@@ -113,7 +113,9 @@ func renderHub(t *testing.T, h *model.Hub) *rendered {
 			r.pods[o.String()] = w.Spec.Template
 		}
 		if o.Kind() == "ConfigMap" && o.Name() == nameHub {
-			var s settings
+			var s struct {
+				Spawner map[string]any `json:"spawner"`
+			}
 			if err := json.Unmarshal([]byte(o.Get("data", settingsFileKey).(string)), &s); err != nil {
 				t.Fatal(err)
 			}

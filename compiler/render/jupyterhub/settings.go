@@ -1,9 +1,11 @@
 package jupyterhub
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -25,19 +27,27 @@ type settings struct {
 	HubBindURL    string       `json:"hubBindUrl"`
 	HubConnectURL string       `json:"hubConnectUrl"`
 	OAuthDir      string       `json:"oauthDir"`
-	// Profiles are the profile list, one map per profile.
-	Profiles    []map[string]any  `json:"profiles"`
+	// Profiles are the profile list.
+	Profiles    []profileSettings `json:"profiles"`
 	ProxyAPIURL string            `json:"proxyApiUrl"`
 	Release     string            `json:"release"`
 	Roles       []roleSettings    `json:"roles,omitempty"`
 	SecretDir   string            `json:"secretDir"`
-	SecretFiles map[string]string `json:"secretFiles"`
+	SecretFiles secretFiles       `json:"secretFiles"`
 	Services    []serviceSettings `json:"services,omitempty"`
 	// SharedMountPath is made writable for admins by the pre-spawn hook.
 	SharedMountPath string `json:"sharedMountPath,omitempty"`
-	// Spawner maps KubeSpawner trait names to values; the config program
+	// Spawner holds KubeSpawner traits by name; the config program
 	// accepts only the traits it knows.
-	Spawner map[string]any `json:"spawner"`
+	Spawner spawnerSettings `json:"spawner"`
+}
+
+// secretFiles name the secret files the config program reads.
+type secretFiles struct {
+	ClientSecret   string `json:"clientSecret"`
+	CookieSecret   string `json:"cookieSecret"`
+	CryptKey       string `json:"cryptKey"`
+	SharedPassword string `json:"sharedPassword"`
 }
 
 type authSettings struct {
@@ -50,10 +60,46 @@ type authSettings struct {
 	// "auth-state" (Traits.auth_state_groups_key) or "" (admin-managed).
 	Groups string `json:"groups,omitempty"`
 	// Traits are set on the authenticator class itself.
-	Traits map[string]any `json:"traits,omitempty"`
+	Traits authTraits `json:"traits,omitzero"`
 	// Type is the hub file's auth type; the config program maps it to an
 	// authenticator class.
 	Type string `json:"type"`
+}
+
+// authTraits are oauthenticator traits. Pointers mark traits that are
+// written even when false or "".
+type authTraits struct {
+	AllowedGroups            []string              `json:"allowed_groups,omitempty"`
+	AllowedOrganizations     []string              `json:"allowed_organizations,omitempty"`
+	AuthStateGroupsKey       string                `json:"auth_state_groups_key,omitempty"`
+	AuthorizeURL             *string               `json:"authorize_url,omitempty"`
+	HostedDomain             []string              `json:"hosted_domain,omitempty"`
+	Idps                     map[string]cilogonIdp `json:"idps,omitempty"`
+	PopulateTeamsInAuthState bool                  `json:"populate_teams_in_auth_state,omitempty"`
+	Scope                    []string              `json:"scope,omitempty"`
+	StripDomain              *bool                 `json:"strip_domain,omitempty"`
+	TokenURL                 *string               `json:"token_url,omitempty"`
+	UserdataURL              *string               `json:"userdata_url,omitempty"`
+	UsernameClaim            string                `json:"username_claim,omitempty"`
+}
+
+// IsZero reports whether no trait would be written, so that omitzero
+// leaves out the traits key instead of writing {}.
+func (t authTraits) IsZero() bool {
+	return len(t.AllowedGroups) == 0 && len(t.AllowedOrganizations) == 0 && t.AuthStateGroupsKey == "" &&
+		t.AuthorizeURL == nil && len(t.HostedDomain) == 0 && len(t.Idps) == 0 && !t.PopulateTeamsInAuthState &&
+		len(t.Scope) == 0 && t.StripDomain == nil && t.TokenURL == nil && t.UserdataURL == nil && t.UsernameClaim == ""
+}
+
+// cilogonIdp is one entry of CILogonOAuthenticator.allowed_idps.
+type cilogonIdp struct {
+	AllowedDomains     []string           `json:"allowed_domains,omitempty"`
+	Default            bool               `json:"default,omitempty"`
+	UsernameDerivation usernameDerivation `json:"username_derivation"`
+}
+
+type usernameDerivation struct {
+	UsernameClaim string `json:"username_claim"`
 }
 
 type serviceSettings struct {
@@ -80,13 +126,30 @@ func (r *renderer) settingsJSON() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// Keys come out sorted: see settings.
-	out, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return "", err
+	buf := jsonBuffers.Get().(*jsonBuffer)
+	defer jsonBuffers.Put(buf)
+	buf.compact.Reset()
+	// Keys come out sorted: see settings. Encode writes what json.Marshal
+	// does (HTML escaped as well) plus a newline, which Indent keeps: the
+	// bytes of json.MarshalIndent(s, "", "  ") and a newline.
+	if err := json.NewEncoder(&buf.compact).Encode(s); err != nil {
+		return "", fmt.Errorf("hubfleet.json: %w", err)
 	}
-	return string(out) + "\n", nil
+	buf.indented.Reset()
+	if err := json.Indent(&buf.indented, buf.compact.Bytes(), "", "  "); err != nil {
+		return "", fmt.Errorf("hubfleet.json: %w", err)
+	}
+	return buf.indented.String(), nil
 }
+
+// jsonBuffer holds the two encodings of one hubfleet.json; renders reuse
+// them, so only the final string is allocated per hub.
+type jsonBuffer struct {
+	compact  bytes.Buffer
+	indented bytes.Buffer
+}
+
+var jsonBuffers = sync.Pool{New: func() any { return new(jsonBuffer) }}
 
 func (r *renderer) settings() (*settings, error) {
 	h := r.h
@@ -110,11 +173,11 @@ func (r *renderer) settings() (*settings, error) {
 		DBURL:         "sqlite:///jupyterhub.sqlite",
 		SecretDir:     base.HubSecretDir,
 		OAuthDir:      hubOAuthMount,
-		SecretFiles: map[string]string{
-			"cookieSecret":   base.KeyCookieSecret,
-			"cryptKey":       base.KeyCryptKey,
-			"clientSecret":   base.KeyClientSecret,
-			"sharedPassword": base.KeySharedPassword,
+		SecretFiles: secretFiles{
+			CookieSecret:   base.KeyCookieSecret,
+			CryptKey:       base.KeyCryptKey,
+			ClientSecret:   base.KeyClientSecret,
+			SharedPassword: base.KeySharedPassword,
 		},
 		Auth:     auth,
 		Spawner:  spawner,
@@ -176,7 +239,6 @@ func (r *renderer) authSettings() (authSettings, error) {
 		Admins:       a.Admins,
 		AllowedUsers: a.AllowedUsers,
 		AllowAll:     a.AllowAllUsers,
-		Traits:       map[string]any{},
 	}
 	if a.Type != model.AuthSharedPassword {
 		if a.ClientID == "" {
@@ -192,45 +254,39 @@ func (r *renderer) authSettings() (authSettings, error) {
 		if a.GitHub != nil {
 			orgs = a.GitHub.AllowedOrganizations
 		}
-		if len(orgs) > 0 {
-			s.Traits["allowed_organizations"] = orgs
-		}
+		s.Traits.AllowedOrganizations = orgs
 		// read:org: membership checks beyond public members, and teams.
-		s.Traits["scope"] = []string{"read:org"}
+		s.Traits.Scope = []string{"read:org"}
 		if groups {
-			s.Traits["populate_teams_in_auth_state"] = true
+			s.Traits.PopulateTeamsInAuthState = true
 			s.Groups = "github-teams"
 		}
 	case model.AuthCILogon:
 		if a.CILogon == nil || len(a.CILogon.AllowedIdps) == 0 {
 			return s, fmt.Errorf("auth.cilogon.allowedIdps is empty")
 		}
-		idps := map[string]any{}
-		for _, id := range base.SortedKeys(a.CILogon.AllowedIdps) {
-			idp := a.CILogon.AllowedIdps[id]
+		idps := make(map[string]cilogonIdp, len(a.CILogon.AllowedIdps))
+		for id, idp := range a.CILogon.AllowedIdps {
 			claim := idp.UsernameClaim
 			if claim == "" {
 				claim = "email"
 			}
-			e := map[string]any{"username_derivation": map[string]any{"username_claim": claim}}
-			if len(idp.AllowedDomains) > 0 {
-				e["allowed_domains"] = idp.AllowedDomains
+			idps[id] = cilogonIdp{
+				UsernameDerivation: usernameDerivation{UsernameClaim: claim},
+				AllowedDomains:     idp.AllowedDomains,
+				Default:            idp.Default,
 			}
-			if idp.Default {
-				e["default"] = true
-			}
-			idps[id] = e
 		}
-		s.Traits["idps"] = idps
+		s.Traits.Idps = idps
 	case model.AuthGoogle:
 		// With a single hosted_domain, oauthenticator strips "@domain"
 		// from usernames by default; keep the whole address so that
 		// admins and allowedUsers match as the hub file spells them.
-		s.Traits["strip_domain"] = false
+		s.Traits.StripDomain = ptr(false)
 		if a.Google != nil && len(a.Google.AllowedDomains) > 0 {
 			// hosted_domain blocks every other domain, so within it
 			// everyone may log in.
-			s.Traits["hosted_domain"] = a.Google.AllowedDomains
+			s.Traits.HostedDomain = a.Google.AllowedDomains
 			s.AllowAll = true
 		}
 	case model.AuthGenericOAuth:
@@ -238,26 +294,21 @@ func (r *renderer) authSettings() (authSettings, error) {
 		if g == nil {
 			return s, fmt.Errorf("auth.generic-oauth is missing")
 		}
-		s.Traits["authorize_url"] = g.AuthorizeURL
-		s.Traits["token_url"] = g.TokenURL
-		s.Traits["userdata_url"] = g.UserdataURL
-		if g.UsernameClaim != "" {
-			s.Traits["username_claim"] = g.UsernameClaim
-		}
-		if len(g.Scopes) > 0 {
-			s.Traits["scope"] = g.Scopes
-		}
+		// Written even when empty, hence pointers.
+		s.Traits.AuthorizeURL = &g.AuthorizeURL
+		s.Traits.TokenURL = &g.TokenURL
+		s.Traits.UserdataURL = &g.UserdataURL
+		s.Traits.UsernameClaim = g.UsernameClaim
+		s.Traits.Scope = g.Scopes
 		if len(g.AllowedGroups) > 0 || g.GroupsClaim != "" || groups {
 			claim := g.GroupsClaim
 			if claim == "" {
 				claim = "groups"
 			}
-			s.Traits["auth_state_groups_key"] = "oauth_user." + claim
+			s.Traits.AuthStateGroupsKey = "oauth_user." + claim
 			s.Groups = "auth-state"
 		}
-		if len(g.AllowedGroups) > 0 {
-			s.Traits["allowed_groups"] = g.AllowedGroups
-		}
+		s.Traits.AllowedGroups = g.AllowedGroups
 	case model.AuthSharedPassword:
 		if a.SharedPassword == nil {
 			return s, fmt.Errorf("auth.sharedPassword is missing")

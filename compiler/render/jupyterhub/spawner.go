@@ -13,75 +13,62 @@ import (
 // spawnerTraits are the hub-wide KubeSpawner traits. The default profile's
 // image, resources and placement are also the base values, so a spawn that
 // somehow gets no profile still lands on a user pool.
-func (r *renderer) spawnerTraits() (map[string]any, error) {
+func (r *renderer) spawnerTraits() (spawnerSettings, error) {
 	h := r.h
-	t := map[string]any{
-		"uid":                     1000,
-		"fs_gid":                  100,
-		"cmd":                     []string{"jupyterhub-singleuser"},
-		"common_labels":           r.userCommonLabels(),
-		"extra_labels":            r.userExtraLabels(),
-		"extra_annotations":       map[string]string{base.DoNotDisruptAnnot: "true"},
-		"node_affinity_preferred": preferredUserAffinity(),
-		"environment":             r.userEnvironment(),
-	}
-	if h.DefaultURL != "" {
-		t["default_url"] = h.DefaultURL
+	t := spawnerSettings{
+		UID:                   1000,
+		FSGID:                 100,
+		Cmd:                   []string{"jupyterhub-singleuser"},
+		CommonLabels:          r.userCommonLabels(),
+		ExtraLabels:           r.userExtraLabels(),
+		ExtraAnnotations:      map[string]string{base.DoNotDisruptAnnot: "true"},
+		NodeAffinityPreferred: preferredUserAffinity(),
+		Environment:           r.userEnvironment(),
+		DefaultURL:            h.DefaultURL,
 	}
 	res, err := r.profileResources(r.def)
 	if err != nil {
-		return nil, err
+		return t, err
 	}
-	for k, v := range res {
-		t[k] = v
-	}
-	t["image"] = r.profileImage(r.def)
+	t.CPUGuarantee, t.CPULimit, t.MemGuarantee, t.MemLimit = res.CPUGuarantee, res.CPULimit, res.MemGuarantee, res.MemLimit
+	t.Image = r.profileImage(r.def)
 	pl := r.userPlacementFor(r.def)
-	t["node_selector"] = pl.NodeSelector
-	t["tolerations"] = tolerationList(pl.Tolerations)
+	t.NodeSelector = pl.NodeSelector
+	t.Tolerations = tolerationList(pl.Tolerations)
 
-	storage, inits, err := r.userStorage()
+	inits, err := r.userStorage(&t)
 	if err != nil {
-		return nil, err
+		return t, err
 	}
-	for k, v := range storage {
-		t[k] = v
-	}
-	var initContainers []any
 	if !r.metadataNeeded() {
-		initContainers = append(initContainers, r.metadataBlocker())
+		t.InitContainers = append(t.InitContainers, r.metadataBlocker())
 	}
-	for _, c := range inits {
-		initContainers = append(initContainers, c)
-	}
-	if len(initContainers) > 0 {
-		t["init_containers"] = initContainers
-	}
+	t.InitContainers = append(t.InitContainers, inits...)
 	if h.UserScheduler.Enabled {
-		t["scheduler_name"] = base.UserSchedulerName(h)
+		t.SchedulerName = base.UserSchedulerName(h)
 	}
 	if r.usesPriority() {
-		t["priority_class_name"] = base.DefaultPriorityClass(h)
+		t.PriorityClassName = base.DefaultPriorityClass(h)
 	}
 	if h.CloudIdentity {
-		t["service_account"] = nameUserSA
+		t.ServiceAccount = nameUserSA
 	}
 	return t, nil
 }
 
 // userCommonLabels are the labels KubeSpawner puts on user pods and PVCs:
 // the NetworkPolicy selects on app and release.
-func (r *renderer) userCommonLabels() map[string]string {
-	h := r.h
-	return map[string]string{
-		"app":                          "jupyterhub",
-		"release":                      base.Release(h),
-		"chart":                        "jupyterhub-" + r.chart,
-		"heritage":                     "jupyterhub",
-		"app.kubernetes.io/name":       "jupyterhub",
-		"app.kubernetes.io/instance":   base.Release(h),
-		"app.kubernetes.io/managed-by": "kubespawner",
-		"helm.sh/chart":                "jupyterhub-" + r.chart,
+func (r *renderer) userCommonLabels() commonLabels {
+	release, chart := base.Release(r.h), "jupyterhub-"+r.chart
+	return commonLabels{
+		App:       "jupyterhub",
+		Release:   release,
+		Chart:     chart,
+		Heritage:  "jupyterhub",
+		Name:      "jupyterhub",
+		Instance:  release,
+		ManagedBy: "kubespawner",
+		HelmChart: chart,
 	}
 }
 
@@ -122,28 +109,24 @@ func (r *renderer) userEnvironment() map[string]string {
 	return env
 }
 
-func preferredUserAffinity() []any {
-	var out []any
+func preferredUserAffinity() []preferredTerm {
+	var out []preferredTerm
 	for _, term := range base.UserAffinity().NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
-		var exprs []any
+		var exprs []matchExpression
 		for _, e := range term.Preference.MatchExpressions {
-			exprs = append(exprs, map[string]any{"key": e.Key, "operator": string(e.Operator), "values": e.Values})
+			exprs = append(exprs, matchExpression{Key: e.Key, Operator: string(e.Operator), Values: e.Values})
 		}
-		out = append(out, map[string]any{"weight": term.Weight, "preference": map[string]any{"matchExpressions": exprs}})
+		out = append(out, preferredTerm{Weight: term.Weight, Preference: nodeSelectorTerm{MatchExpressions: exprs}})
 	}
 	return out
 }
 
 // tolerationList writes tolerations in the Kubernetes JSON form
-// KubeSpawner accepts.
-func tolerationList(ts []corev1.Toleration) []any {
-	out := make([]any, 0, len(ts))
+// KubeSpawner accepts; never nil, so an empty list is written as [].
+func tolerationList(ts []corev1.Toleration) []toleration {
+	out := make([]toleration, 0, len(ts))
 	for _, t := range ts {
-		m := map[string]any{"key": t.Key, "operator": string(t.Operator), "effect": string(t.Effect)}
-		if t.Value != "" {
-			m["value"] = t.Value
-		}
-		out = append(out, m)
+		out = append(out, toleration{Key: t.Key, Operator: string(t.Operator), Effect: string(t.Effect), Value: t.Value})
 	}
 	return out
 }
@@ -156,116 +139,120 @@ func (r *renderer) profileImage(p *model.Profile) string {
 }
 
 // profileResources are the cpu/memory traits of a profile.
-func (r *renderer) profileResources(p *model.Profile) (map[string]any, error) {
+func (r *renderer) profileResources(p *model.Profile) (resources, error) {
 	return resourceTraits(&p.CPU, &p.Memory, "profile "+p.Slug)
 }
 
-func resourceTraits(cpu *model.CPU, mem *model.Memory, what string) (map[string]any, error) {
-	t := map[string]any{}
+// resourceTraits keeps only positive CPU values and given memory sizes.
+func resourceTraits(cpu *model.CPU, mem *model.Memory, what string) (resources, error) {
+	var t resources
 	if cpu != nil {
 		if cpu.Guarantee > 0 {
-			t["cpu_guarantee"] = cpu.Guarantee
+			t.CPUGuarantee = cpu.Guarantee
 		}
 		if cpu.Limit > 0 {
-			t["cpu_limit"] = cpu.Limit
+			t.CPULimit = cpu.Limit
 		}
 	}
 	if mem != nil {
-		for trait, q := range map[string]string{"mem_guarantee": mem.Guarantee, "mem_limit": mem.Limit} {
-			if q == "" {
-				continue
-			}
-			b, err := memBytes(q)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", what, err)
-			}
-			t[trait] = b
+		var err error
+		if t.MemGuarantee, err = memTrait(mem.Guarantee, what); err != nil {
+			return t, err
+		}
+		if t.MemLimit, err = memTrait(mem.Limit, what); err != nil {
+			return t, err
 		}
 	}
 	return t, nil
 }
 
+// memTrait is nil for an unset size.
+func memTrait(q, what string) (*int64, error) {
+	if q == "" {
+		return nil, nil
+	}
+	b, err := memBytes(q)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return &b, nil
+}
+
 // profileList is KubeSpawner's profile_list, plus an allowed_groups key
 // per profile that the config program uses to filter and then strips.
-func (r *renderer) profileList() ([]map[string]any, error) {
+func (r *renderer) profileList() ([]profileSettings, error) {
 	h := r.h
-	var out []map[string]any
+	var out []profileSettings
 	for i := range h.Profiles {
 		p := &h.Profiles[i]
-		override, err := r.profileResources(p)
+		res, err := r.profileResources(p)
 		if err != nil {
 			return nil, err
 		}
-		override["image"] = r.profileImage(p)
 		pl := r.userPlacementFor(p)
-		override["node_selector"] = pl.NodeSelector
-		// KubeSpawner replaces lists: always the complete toleration list.
-		override["tolerations"] = tolerationList(pl.Tolerations)
+		override := profileOverride{
+			CPUGuarantee: res.CPUGuarantee, CPULimit: res.CPULimit,
+			MemGuarantee: res.MemGuarantee, MemLimit: res.MemLimit,
+			Image:        r.profileImage(p),
+			NodeSelector: pl.NodeSelector,
+			// omitempty drops an empty environment, as the map form did.
+			Environment: p.Environment,
+			// KubeSpawner replaces lists: always the complete toleration list.
+			Tolerations: tolerationList(pl.Tolerations),
+		}
 		if p.GPUs > 0 {
-			override["extra_resource_limits"] = map[string]string{base.GPUResource: strconv.Itoa(p.GPUs)}
-		}
-		if len(p.Environment) > 0 {
-			override["environment"] = p.Environment
-		}
-		entry := map[string]any{
-			"slug":                 p.Slug,
-			"display_name":         displayName(p.DisplayName, p.Slug),
-			"default":              p == r.def,
-			"kubespawner_override": override,
-		}
-		if p.Description != "" {
-			entry["description"] = p.Description
-		}
-		if len(p.AllowedGroups) > 0 {
-			entry["allowed_groups"] = p.AllowedGroups
+			override.ExtraResourceLimits = map[string]string{base.GPUResource: strconv.Itoa(p.GPUs)}
 		}
 		opts, err := profileOptions(p)
 		if err != nil {
 			return nil, err
 		}
-		if len(opts) > 0 {
-			entry["profile_options"] = opts
-		}
-		out = append(out, entry)
+		out = append(out, profileSettings{
+			Slug:                p.Slug,
+			DisplayName:         displayName(p.DisplayName, p.Slug),
+			Default:             p == r.def,
+			KubespawnerOverride: override,
+			Description:         p.Description,
+			AllowedGroups:       p.AllowedGroups,
+			ProfileOptions:      opts,
+		})
 	}
 	return out, nil
 }
 
-func profileOptions(p *model.Profile) (map[string]any, error) {
-	out := map[string]any{}
+// profileOptions is nil for a profile without options.
+func profileOptions(p *model.Profile) (map[string]profileOption, error) {
+	if len(p.Options) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]profileOption, len(p.Options))
+	// In order, so that a bad choice is reported the same way every run.
 	for _, name := range base.SortedKeys(p.Options) {
 		o := p.Options[name]
-		choices := map[string]any{}
+		// Never nil: an option without choices is written as {}.
+		choices := make(map[string]optionChoice, len(o.Choices))
 		for _, key := range base.SortedKeys(o.Choices) {
 			c := o.Choices[key]
-			override, err := resourceTraits(c.CPU, c.Memory, fmt.Sprintf("profile %s option %s choice %s", p.Slug, name, key))
+			res, err := resourceTraits(c.CPU, c.Memory, fmt.Sprintf("profile %s option %s choice %s", p.Slug, name, key))
 			if err != nil {
 				return nil, err
 			}
-			if c.Image != "" {
-				override["image"] = c.Image
+			override := choiceOverride{
+				CPUGuarantee: res.CPUGuarantee, CPULimit: res.CPULimit,
+				MemGuarantee: res.MemGuarantee, MemLimit: res.MemLimit,
+				Image: c.Image, Environment: c.Environment,
 			}
-			if len(c.Environment) > 0 {
-				override["environment"] = c.Environment
-			}
-			choice := map[string]any{"display_name": displayName(c.DisplayName, key), "kubespawner_override": override}
-			if c.Default {
-				choice["default"] = true
-			}
-			choices[key] = choice
+			choices[key] = optionChoice{DisplayName: displayName(c.DisplayName, key), KubespawnerOverride: override, Default: c.Default}
 		}
-		opt := map[string]any{"display_name": displayName(o.DisplayName, name), "choices": choices}
+		opt := profileOption{DisplayName: displayName(o.DisplayName, name), Choices: choices}
 		if u := o.Unlisted; u != nil && u.Enabled {
-			unlisted := map[string]any{
-				"enabled":      true,
-				"display_name": displayName(u.DisplayName, "Other image"),
+			opt.UnlistedChoice = &unlistedChoice{
+				Enabled:     true,
+				DisplayName: displayName(u.DisplayName, "Other image"),
 				// KubeSpawner formats {value} with what the user typed.
-				"kubespawner_override": map[string]any{"image": "{value}"},
+				KubespawnerOverride: imageOverride{Image: "{value}"},
+				ValidationRegex:     u.ValidationRegex,
 			}
-			if u.ValidationRegex != "" {
-				unlisted["validation_regex"] = u.ValidationRegex
-			}
-			opt["unlisted_choice"] = unlisted
 		}
 		out[name] = opt
 	}

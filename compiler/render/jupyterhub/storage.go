@@ -80,74 +80,70 @@ func (r *renderer) nfsSize() (resource.Quantity, error) {
 	return q, nil
 }
 
-// userStorage returns the KubeSpawner storage traits of user pods: the
-// volumes, their mounts, the dynamic-PVC settings and any init container
-// that the storage needs.
-func (r *renderer) userStorage() (traits map[string]any, initContainers []map[string]any, err error) {
+// userStorage sets the KubeSpawner storage traits of user pods on t: the
+// volumes, their mounts and the dynamic-PVC settings. It returns any init
+// container that the storage needs.
+func (r *renderer) userStorage(t *spawnerSettings) ([]initContainer, error) {
 	home := r.h.Storage.Home
-	traits = map[string]any{}
 	switch home.Type {
 	case model.HomeDynamic:
 		if home.Size == "" {
-			return nil, nil, fmt.Errorf("storage.home: dynamic needs a size")
+			return nil, fmt.Errorf("storage.home: dynamic needs a size")
 		}
 		if _, err := resource.ParseQuantity(home.Size); err != nil {
-			return nil, nil, fmt.Errorf("storage.home.size: %w", err)
+			return nil, fmt.Errorf("storage.home.size: %w", err)
 		}
-		traits["storage_pvc_ensure"] = true
-		traits["pvc_name_template"] = dynamicClaim
-		traits["storage_capacity"] = home.Size
-		traits["storage_access_modes"] = []string{string(corev1.ReadWriteOnce)}
-		if home.StorageClass != "" {
-			traits["storage_class"] = home.StorageClass
-		}
-		traits["volumes"] = []any{map[string]any{
-			"name": dynamicVolume, "persistentVolumeClaim": map[string]any{"claimName": "{pvc_name}"}}}
-		traits["volume_mounts"] = []any{map[string]any{"name": dynamicVolume, "mountPath": homeDir}}
+		t.StoragePVCEnsure = true
+		t.PVCNameTemplate = dynamicClaim
+		t.StorageCapacity = home.Size
+		t.StorageAccessModes = []string{string(corev1.ReadWriteOnce)}
+		t.StorageClass = home.StorageClass
+		t.Volumes = []volume{{Name: dynamicVolume, PersistentVolumeClaim: claimName{ClaimName: "{pvc_name}"}}}
+		t.VolumeMounts = []volumeMount{{Name: dynamicVolume, MountPath: homeDir}}
+		return nil, nil
 	case model.HomeNFS:
-		traits["storage_pvc_ensure"] = false
-		traits["volumes"] = []any{map[string]any{
-			"name": nfsVolume, "persistentVolumeClaim": map[string]any{"claimName": nameHomeNFS}}}
-		mounts := []any{map[string]any{"name": nfsVolume, "mountPath": homeDir, "subPath": nfsHomeSubPath}}
+		t.StoragePVCEnsure = false
+		t.Volumes = []volume{{Name: nfsVolume, PersistentVolumeClaim: claimName{ClaimName: nameHomeNFS}}}
+		mounts := []volumeMount{{Name: nfsVolume, MountPath: homeDir, SubPath: nfsHomeSubPath}}
 		cmd := homeOwnerInitCmd
-		initMounts := []any{map[string]any{"name": nfsVolume, "mountPath": homeDir, "subPath": nfsHomeSubPath}}
+		initMounts := []volumeMount{{Name: nfsVolume, MountPath: homeDir, SubPath: nfsHomeSubPath}}
 		if r.h.Storage.Shared.Enabled {
 			// Read-only for users; our pre-spawn hook makes it writable
 			// for admins.
-			mounts = append(mounts, map[string]any{"name": nfsVolume, "mountPath": sharedDir, "subPath": sharedSubPath, "readOnly": true})
-			initMounts = append(initMounts, map[string]any{"name": nfsVolume, "mountPath": sharedDir, "subPath": sharedSubPath})
+			mounts = append(mounts, volumeMount{Name: nfsVolume, MountPath: sharedDir, SubPath: sharedSubPath, ReadOnly: true})
+			initMounts = append(initMounts, volumeMount{Name: nfsVolume, MountPath: sharedDir, SubPath: sharedSubPath})
 			cmd += " " + sharedDir
 		}
-		traits["volume_mounts"] = mounts
+		t.VolumeMounts = mounts
 		// The kubelet creates missing subPath directories owned by root;
 		// hand them to the notebook user (uid 1000, gid 100).
-		initContainers = append(initContainers, map[string]any{
-			"name":         "home-ownership",
-			"image":        r.img.NetworkTools,
-			"command":      []any{"sh", "-c", cmd},
-			"volumeMounts": initMounts,
-			"securityContext": map[string]any{
-				"runAsUser": 0, "runAsNonRoot": false, "allowPrivilegeEscalation": false,
-				"capabilities": map[string]any{"drop": []any{"ALL"}, "add": []any{"CHOWN"}},
+		return []initContainer{{
+			Name:         "home-ownership",
+			Image:        r.img.NetworkTools,
+			Command:      []string{"sh", "-c", cmd},
+			VolumeMounts: initMounts,
+			SecurityContext: securityContext{
+				RunAsUser: 0, RunAsNonRoot: ptr(false), AllowPrivilegeEscalation: ptr(false),
+				Capabilities: capabilities{Drop: []string{"ALL"}, Add: []string{"CHOWN"}},
 			},
-		})
+		}}, nil
 	default: // none: an ephemeral home in the container
-		traits["storage_pvc_ensure"] = false
+		t.StoragePVCEnsure = false
+		return nil, nil
 	}
-	return traits, initContainers, nil
 }
 
 // metadataBlocker is the init container that drops user-pod traffic to the
 // cloud metadata server on the node side (the NetworkPolicy blocks it too).
-func (r *renderer) metadataBlocker() map[string]any {
-	return map[string]any{
-		"name":    "block-cloud-metadata",
-		"image":   r.img.NetworkTools,
-		"command": []any{"iptables", "--append", "OUTPUT", "--destination", metadataIP, "--jump", "DROP"},
-		"securityContext": map[string]any{
-			"runAsUser":    0,
-			"privileged":   true,
-			"capabilities": map[string]any{"add": []any{"NET_ADMIN"}},
+func (r *renderer) metadataBlocker() initContainer {
+	return initContainer{
+		Name:    "block-cloud-metadata",
+		Image:   r.img.NetworkTools,
+		Command: []string{"iptables", "--append", "OUTPUT", "--destination", metadataIP, "--jump", "DROP"},
+		SecurityContext: securityContext{
+			RunAsUser:    0,
+			Privileged:   true,
+			Capabilities: capabilities{Add: []string{"NET_ADMIN"}},
 		},
 	}
 }
