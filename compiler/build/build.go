@@ -32,6 +32,11 @@ type Options struct {
 	// Cache, when set, lets clusters whose inputs have not changed reuse
 	// their hubs' files from Previous instead of rendering them again.
 	Cache *cache.Store
+	// Unchanged, when set, tells whether the output directory already
+	// holds exactly data at path (output.Prior.Same). Files it confirms
+	// are not kept in memory: they go to Result.Keep, with no contents in
+	// the tree.
+	Unchanged func(path string, data []byte) bool
 }
 
 func (o Options) workers() int {
@@ -68,9 +73,9 @@ type Result struct {
 	Objects int
 	// Reused counts the clusters whose files came from the cache.
 	Reused int
-	// Keep lists the files of the clusters reused from the cache: their
-	// Tree value is nil, and their content is what Options.Previous holds
-	// (see output.Options.Keep).
+	// Keep lists the files of the clusters reused from the cache and those
+	// Options.Unchanged confirmed: their Tree value is nil, and their
+	// content is what the output directory holds (see output.Options.Keep).
 	Keep map[string]bool
 }
 

@@ -253,3 +253,66 @@ func TestClusterObjectsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestUnchangedFilesKept: with Options.Unchanged, files the output
+// directory already holds are left out of the tree (Keep), the others keep
+// their bytes, and writing the result gives exactly a full render.
+func TestUnchangedFilesKept(t *testing.T) {
+	fsys := fleetgen.GenerateAllOptions()
+	full := mustRender(t, fsys, Options{})
+	dir := filepath.Join(t.TempDir(), "rendered")
+	if _, err := output.Write(dir, full.Tree); err != nil {
+		t.Fatal(err)
+	}
+	// Edit one hub file and one cluster-wide file by hand, remove a third.
+	var hubFile, clusterFile, gone string
+	for _, p := range full.Tree.Paths() {
+		switch {
+		case hubFile == "" && strings.Contains(p, "/hubs/"):
+			hubFile = p
+		case clusterFile == "" && strings.Contains(p, "/cluster/"):
+			clusterFile = p
+		case gone == "" && strings.HasPrefix(p, "argocd/") && p != "argocd/root.yaml":
+			gone = p
+		}
+	}
+	for _, p := range []string{hubFile, clusterFile} {
+		if err := os.WriteFile(filepath.Join(dir, p), []byte("edited\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, gone)); err != nil {
+		t.Fatal(err)
+	}
+	prior, err := output.OpenPrior(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prior.Close()
+	res := mustRender(t, fsys, Options{Unchanged: prior.Same})
+	for p, data := range full.Tree {
+		changed := p == hubFile || p == clusterFile || p == gone || p == OverviewFile
+		switch {
+		case changed && (res.Keep[p] || !bytes.Equal(res.Tree[p], data)):
+			t.Errorf("%s: changed on disk, yet kept (%v) or not its bytes", p, res.Keep[p])
+		case !changed && (!res.Keep[p] || res.Tree[p] != nil):
+			t.Errorf("%s: unchanged on disk, yet not kept (keep %v, %d bytes)", p, res.Keep[p], len(res.Tree[p]))
+		}
+	}
+	if len(res.Tree) != len(full.Tree) {
+		t.Errorf("%d paths, want %d", len(res.Tree), len(full.Tree))
+	}
+	st, err := output.WriteWith(dir, res.Tree, output.Options{Keep: res.Keep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Written != 3 {
+		t.Errorf("wrote %d files, want 3: %v", st.Written, st.WrittenPaths)
+	}
+	for p, data := range full.Tree {
+		got, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s: after writing, differs from a full render (%v)", p, err)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/hubfleet/hubfleet/compiler/cache"
 	"github.com/hubfleet/hubfleet/compiler/load"
 	"github.com/hubfleet/hubfleet/compiler/model"
-	"github.com/hubfleet/hubfleet/compiler/output"
 )
 
 // unit is one cluster as far as the render cache is concerned: every file
@@ -97,8 +96,9 @@ func restore(fsys fs.FS, c *model.Cluster, templates []string, opts Options, u *
 	opts.Cache.Keep(key, e)
 }
 
-// remember records the files of the clusters rendered this time.
-func remember(store *cache.Store, units map[string]*unit, tree output.Tree, owner map[string]string, counts map[string]int) {
+// remember records the files of the clusters rendered this time, from
+// their sums.
+func remember(store *cache.Store, units map[string]*unit, sums map[string]cache.Sum, owner map[string]string, counts map[string]int) {
 	byCluster := map[string][]string{}
 	for p, c := range owner {
 		if u := units[c]; u != nil && !u.restored && u.key != "" {
@@ -107,10 +107,10 @@ func remember(store *cache.Store, units map[string]*unit, tree output.Tree, owne
 	}
 	for c, paths := range byCluster {
 		sort.Strings(paths)
-		data := make([][]byte, len(paths))
+		s := make([]cache.Sum, len(paths))
 		for i, p := range paths {
-			data[i] = tree[p]
+			s[i] = sums[p]
 		}
-		store.Put(units[c].key, &cache.Entry{Objects: counts[c], Files: paths, Digest: cache.DigestBytes(paths, data)})
+		store.Put(units[c].key, &cache.Entry{Objects: counts[c], Files: paths, Digest: cache.DigestSums(s)})
 	}
 }

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/hubfleet/hubfleet/compiler/cache"
 	"github.com/hubfleet/hubfleet/compiler/diag"
 	"github.com/hubfleet/hubfleet/compiler/manifest"
 	"github.com/hubfleet/hubfleet/compiler/model"
@@ -95,7 +97,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		}
 		g.Go(func() error {
 			var err error
-			hubOut[i], err = buildHub(fleet, h, rc)
+			hubOut[i], err = buildHub(fleet, h, rc, opts)
 			return err
 		})
 	}
@@ -184,32 +186,47 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
-	tree, err := encode(objs, opts.workers())
+	files, err := encode(objs, opts)
 	if err != nil {
 		return nil, diags, &InternalError{Err: err}
 	}
 
 	// Who owns which file, for the object count and the cache.
+	res := &Result{Fleet: fleet, Tree: output.Tree{}, Keep: map[string]bool{}}
+	tree := res.Tree
 	owner := map[string]string{}
 	counts := map[string]int{}
+	sums := map[string]cache.Sum{}
+	add := func(f file, c string) error {
+		if _, dup := tree[f.path]; dup {
+			return internalf("two objects would be written to %s", f.path)
+		}
+		tree[f.path], owner[f.path], sums[f.path] = f.data, c, f.sum
+		if f.keep {
+			res.Keep[f.path] = true
+		}
+		return nil
+	}
+	for _, f := range files {
+		if err := add(f, f.cluster); err != nil {
+			return nil, diags, err
+		}
+	}
 	for _, o := range objs {
-		owner[OutputPath(o)] = o.Cluster
 		counts[o.Cluster]++
 	}
 	for i, r := range hubOut {
 		c := hubs[i].Cluster.Name
 		for _, f := range r.files {
-			if _, dup := tree[f.path]; dup {
-				return nil, diags, internalf("two objects would be written to %s", f.path)
+			if err := add(f, c); err != nil {
+				return nil, diags, err
 			}
-			tree[f.path], owner[f.path] = f.data, c
 		}
 		counts[c] += len(r.files)
 	}
 	if opts.Cache != nil {
-		remember(opts.Cache, units, tree, owner, counts)
+		remember(opts.Cache, units, sums, owner, counts)
 	}
-	res := &Result{Fleet: fleet, Tree: tree, Keep: map[string]bool{}}
 	for _, c := range fleet.Clusters {
 		u := units[c.Name]
 		if !u.restored {
@@ -241,13 +258,34 @@ type hubResult struct {
 	internal    []string // verification failures that are hubfleet's bugs
 }
 
+// file is one output file: its bytes, or keep when the output directory
+// already holds them (Options.Unchanged), and its cache.FileSum when the
+// render has a cache.
 type file struct {
-	path string
-	data []byte
+	path    string
+	data    []byte
+	keep    bool
+	sum     cache.Sum
+	cluster string // the owner of a cluster-wide file
+}
+
+// newFile makes the file for path from data, an encoder's scratch buffer
+// whose bytes are copied only if they must be written.
+func newFile(path string, data []byte, opts Options) file {
+	f := file{path: path}
+	if opts.Cache != nil {
+		f.sum = cache.FileSum(path, data)
+	}
+	if opts.Unchanged != nil && opts.Unchanged(path, data) {
+		f.keep = true
+	} else {
+		f.data = bytes.Clone(data)
+	}
+	return f
 }
 
 // buildHub renders, patches, verifies and encodes one hub.
-func buildHub(f *model.Fleet, h *model.Hub, rc *checks) (hubResult, error) {
+func buildHub(f *model.Fleet, h *model.Hub, rc *checks, opts Options) (hubResult, error) {
 	var r hubResult
 	objs, ds, err := renderHub(f, h)
 	if err != nil || ds.HasErrors() {
@@ -271,17 +309,18 @@ func buildHub(f *model.Fleet, h *model.Hub, rc *checks) (hubResult, error) {
 		return r, nil
 	}
 	seen := make(map[string]*manifest.Object, len(own))
+	var scratch []byte
 	for _, o := range own {
 		p := OutputPath(o)
 		if prev := seen[p]; prev != nil {
 			return r, internalf("two objects would be written to %s: %s and %s", p, prev, o)
 		}
 		seen[p] = o
-		data, err := output.Encode(o)
-		if err != nil {
+		var err error
+		if scratch, err = output.AppendEncode(scratch[:0], o); err != nil {
 			return r, internalf("encoding %s: %w", p, err)
 		}
-		r.files = append(r.files, file{p, data})
+		r.files = append(r.files, newFile(p, scratch, opts))
 	}
 	return r, nil
 }
@@ -441,7 +480,7 @@ func isArgoCD(o *manifest.Object) bool {
 // files, which hold a cluster's AppProject and Applications together.
 // Objects that share one body (the dask-gateway CRDs of every cluster) are
 // encoded once.
-func encode(objs []*manifest.Object, workers int) (output.Tree, error) {
+func encode(objs []*manifest.Object, opts Options) ([]file, error) {
 	files := map[string][]*manifest.Object{}
 	var paths []string
 	for _, o := range objs {
@@ -455,38 +494,37 @@ func encode(objs []*manifest.Object, workers int) (output.Tree, error) {
 	}
 	sort.Strings(paths)
 	shared := sharedBodies(objs)
-	data := make([][]byte, len(paths))
+	out := make([]file, len(paths))
 	g := new(errgroup.Group)
-	g.SetLimit(workers)
+	g.SetLimit(opts.workers())
 	for i, p := range paths {
 		g.Go(func() error {
+			var data []byte
 			var err error
 			objs := files[p]
 			switch {
 			case len(objs) > 1 || isArgoCD(objs[0]):
-				data[i], err = output.EncodeMulti(objs)
+				data, err = output.EncodeMulti(objs)
 			case shared[bodyID(objs[0])] != nil:
 				var body []byte
 				if body, err = shared[bodyID(objs[0])].get(objs[0]); err == nil {
-					data[i] = append(output.Header(objs[0].Source), body...)
+					data = append(output.Header(objs[0].Source), body...)
 				}
 			default:
-				data[i], err = output.Encode(objs[0])
+				data, err = output.AppendEncode(nil, objs[0])
 			}
 			if err != nil {
 				return fmt.Errorf("encoding %s: %w", p, err)
 			}
+			out[i] = newFile(p, data, opts)
+			out[i].cluster = objs[0].Cluster
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	tree := make(output.Tree, len(paths))
-	for i, p := range paths {
-		tree[p] = data[i]
-	}
-	return tree, nil
+	return out, nil
 }
 
 // sharedBody encodes a body used by several objects once.

@@ -30,7 +30,7 @@ import (
 )
 
 // format changes whenever Entry or the key recipe changes meaning.
-const format = "hubfleet-render-cache-1"
+const format = "hubfleet-render-cache-2"
 
 // EnvDir overrides the cache directory; "off" disables the cache.
 const EnvDir = "HUBFLEET_CACHE_DIR"
@@ -347,9 +347,9 @@ func (s *Store) Save() error {
 // missing file, or one that is not a regular file reached through real
 // directories (see fileChecker), is an error.
 func Digest(fsys fs.FS, files []string) (string, error) {
-	h := sha256.New()
+	sums := make([]Sum, len(files))
 	check := newFileChecker(fsys)
-	for _, name := range files {
+	for i, name := range files {
 		if _, err := check.lstat(name); err != nil {
 			return "", err
 		}
@@ -357,18 +357,32 @@ func Digest(fsys fs.FS, files []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		hashFile(h, name, b)
+		sums[i] = FileSum(name, b)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return DigestSums(sums), nil
 }
 
 // DigestBytes is Digest of contents already in memory.
 func DigestBytes(files []string, data [][]byte) string {
-	h := sha256.New()
+	sums := make([]Sum, len(files))
 	for i, name := range files {
-		hashFile(h, name, data[i])
+		sums[i] = FileSum(name, data[i])
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return DigestSums(sums)
+}
+
+// Sum is the digest of one named file (FileSum).
+type Sum [sha256.Size]byte
+
+// FileSum digests one named file: its name and length frame its bytes, so
+// no two files hash alike. A render sums each file as it encodes it, so
+// that it need not keep the bytes of a file it does not rewrite.
+func FileSum(name string, data []byte) Sum {
+	h := sha256.New()
+	hashFile(h, name, data)
+	var s Sum
+	h.Sum(s[:0])
+	return s
 }
 
 // hashFile adds one named file to a digest: its name and length frame its
@@ -376,6 +390,16 @@ func DigestBytes(files []string, data [][]byte) string {
 func hashFile(h io.Writer, name string, data []byte) {
 	fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
 	h.Write(data)
+}
+
+// DigestSums is the digest of a list of files from their FileSums, in
+// order: Digest and DigestBytes are DigestSums of their files' sums.
+func DigestSums(sums []Sum) string {
+	h := sha256.New()
+	for _, s := range sums {
+		h.Write(s[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ExecutableSalt identifies the running hubfleet binary by the digest of

@@ -1096,3 +1096,16 @@ func TestSaveSkipsUnchangedCache(t *testing.T) {
 		t.Error("the dropped entry is still there")
 	}
 }
+
+// A digest from the files' sums is the digest of the files.
+func TestDigestSums(t *testing.T) {
+	files := []string{"c1/a.yaml", "c1/b.yaml"}
+	data := [][]byte{[]byte("kind: A\n"), []byte("kind: B\n")}
+	sums := []Sum{FileSum(files[0], data[0]), FileSum(files[1], data[1])}
+	if DigestSums(sums) != DigestBytes(files, data) {
+		t.Error("DigestSums differs from DigestBytes")
+	}
+	if FileSum("c1/a.yaml", data[0]) == FileSum("c1/b.yaml", data[0]) {
+		t.Error("the name is not in a file's sum")
+	}
+}

@@ -318,3 +318,18 @@ func isBase60Float(s string) bool {
 	}
 	return base60float.MatchString(s)
 }
+
+// AppendEncode appends Encode(o) to dst and returns the extended slice:
+// a caller that may not keep the bytes (a render that finds the file
+// unchanged, see Prior) encodes every object into one buffer.
+func AppendEncode(dst []byte, o *manifest.Object) ([]byte, error) {
+	if o == nil {
+		return dst, fmt.Errorf("encoding: nil object")
+	}
+	buf := bytes.NewBuffer(dst)
+	writeHeader(buf, []string{o.Source})
+	if err := encodeBody(buf, o); err != nil {
+		return dst, err
+	}
+	return buf.Bytes(), nil
+}

@@ -6,13 +6,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readPrefix reads the file name into buf until buf is full or the file
-// ends, and returns how many bytes it read.
-//
 // Comparing a tree of tens of thousands of small files is all system
 // calls. os.Open adds one per file (it offers every file to the network
 // poller, which refuses regular files) and an allocation with a cleanup;
-// the plain calls do not.
+// the plain calls below do not.
+
+// readPrefix reads the file name into buf until buf is full or the file
+// ends, and returns how many bytes it read.
 func readPrefix(name string, buf []byte) (int, error) {
 	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	for err == unix.EINTR {
@@ -21,6 +21,12 @@ func readPrefix(name string, buf []byte) (int, error) {
 	if err != nil {
 		return 0, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
+	return readFD(fd, name, buf)
+}
+
+// readFD reads the open file fd into buf until buf is full or the file
+// ends, closes it, and returns how many bytes it read.
+func readFD(fd int, name string, buf []byte) (int, error) {
 	defer unix.Close(fd)
 	n := 0
 	for n < len(buf) {

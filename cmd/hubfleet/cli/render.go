@@ -47,6 +47,12 @@ func newRenderCmd(g *globals) *cobra.Command {
 			if !noCache {
 				opts.Cache = openCache(out)
 			}
+			// Files found unchanged as they are encoded are not kept in
+			// memory, nor compared again when writing.
+			if prior, err := output.OpenPrior(out); err == nil && prior != nil {
+				defer prior.Close()
+				opts.Unchanged = prior.Same
+			}
 			res, diags, err := build.Render(os.DirFS(root), opts)
 			if err != nil {
 				_ = g.printDiags(diags, format)
