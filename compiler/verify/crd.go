@@ -44,6 +44,7 @@ type crdVersion struct {
 	structural *structuralschema.Structural
 	validator  apiservervalidation.SchemaValidator
 	cel        *cel.Validator
+	blind      *blindNode // where the memo's key abstracts strings
 }
 
 // crdTable maps "group/Kind" to its CRD file; NodePool has one per provider.
@@ -132,6 +133,7 @@ func (v *crdVersion) compile() error {
 		}
 		v.structural, v.validator = s, validator
 		v.cel = cel.NewValidator(s, true, celconfig.PerCallLimit)
+		v.blind = blindRoot(v.props)
 	})
 	return v.err
 }
@@ -204,6 +206,13 @@ func checkCustom(c *collector, o *manifest.Object, f *crdFile, memo *Memo) {
 		obj = normalized.(map[string]any)
 	}
 
+	schemaChecks(c, obj, ver)
+}
+
+// schemaChecks runs what the memo covers on a normalized body, which it
+// modifies (pruning, defaulting): the verdict must depend only on what
+// schemaKey encodes.
+func schemaChecks(c *collector, obj map[string]any, ver *crdVersion) {
 	opts := structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}
 	for _, p := range structuralpruning.PruneWithOptions(obj, ver.structural, true, opts) {
 		c.add(p, "unknown field (the API server would drop it)")

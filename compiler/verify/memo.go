@@ -11,16 +11,19 @@ import (
 // Memo remembers, for one render, which custom-resource bodies passed the
 // schema checks (pruning, defaulting, OpenAPI, list types, CEL, embedded
 // objects). Fleets repeat custom bodies in every hub (a hub's password
-// generators, say, differ only in their namespace), and those checks cost
-// 100–300 µs each.
+// generators, say, differ only in their namespace; its Argo CD
+// Applications in names and paths), and those checks cost 100–300 µs
+// each.
 //
 // The key is what the schema checks can see: the CRD version, and the body
-// with metadata cut down to name and generateName. A CRD schema may only
-// constrain those two metadata fields (the API server rejects any other
-// under metadata) and its CEL rules see no other; labels, annotations and
-// namespace are checked per object by checkCustomMeta, memo or not. Only
-// passes are remembered, so every failure is reported for its own object.
-// A Memo is safe for concurrent use; the zero value is ready.
+// with metadata cut down to name and generateName, and with each string
+// the version's schema is blind to (see blindNode) written as a marker. A
+// CRD schema may only constrain those two metadata fields (the API server
+// rejects any other under metadata) and its CEL rules see no other;
+// labels, annotations and namespace are checked per object by
+// checkCustomMeta, memo or not. Only passes are remembered, so every
+// failure is reported for its own object. A Memo is safe for concurrent
+// use; the zero value is ready.
 type Memo struct{ passed sync.Map }
 
 type memoKey struct {
@@ -30,8 +33,10 @@ type memoKey struct {
 
 // schemaKey encodes obj's schema-visible content exactly: each value is
 // tagged with its Go type (int64 1 and float64 1 validate differently) and
-// strings are length-prefixed, so distinct bodies never share a key. It
-// returns false for a body holding a type normalize never produces.
+// strings are length-prefixed, so distinct bodies never share a key unless
+// they differ only in blind strings, which are written as 'S' (a string,
+// whatever its content; any other value there stays as it is). It returns
+// false for a body holding a type normalize never produces.
 func schemaKey(ver *crdVersion, obj map[string]any) (memoKey, bool) {
 	e := keyEncoder{b: make([]byte, 0, 512), ok: true}
 	e.b = append(e.b, '{')
@@ -47,10 +52,22 @@ func schemaKey(ver *crdVersion, obj map[string]any) (memoKey, bool) {
 			v = cut
 		}
 		e.str(k)
-		e.value(v)
+		e.value(v, ver.blind.child(k))
 	}
 	e.b = append(e.b, '}')
 	return memoKey{ver: ver, body: string(e.b)}, e.ok
+}
+
+// child is the blind tree of property k's value, as the schema checks
+// choose its schema: a property first, else additionalProperties.
+func (n *blindNode) child(k string) *blindNode {
+	if n == nil {
+		return nil
+	}
+	if c, ok := n.props[k]; ok {
+		return c
+	}
+	return n.extra
 }
 
 type keyEncoder struct {
@@ -65,7 +82,7 @@ func (e *keyEncoder) str(s string) {
 	e.b = append(e.b, s...)
 }
 
-func (e *keyEncoder) value(v any) {
+func (e *keyEncoder) value(v any, n *blindNode) {
 	switch t := v.(type) {
 	case nil:
 		e.b = append(e.b, 'n')
@@ -76,7 +93,11 @@ func (e *keyEncoder) value(v any) {
 			e.b = append(e.b, 'f')
 		}
 	case string:
-		e.str(t)
+		if n != nil && n.str {
+			e.b = append(e.b, 'S')
+		} else {
+			e.str(t)
+		}
 	case int64:
 		e.b = append(e.b, 'i')
 		e.b = strconv.AppendInt(e.b, t, 10)
@@ -89,13 +110,17 @@ func (e *keyEncoder) value(v any) {
 		e.b = append(e.b, '{')
 		for _, k := range slices.Sorted(maps.Keys(t)) {
 			e.str(k)
-			e.value(t[k])
+			e.value(t[k], n.child(k))
 		}
 		e.b = append(e.b, '}')
 	case []any:
 		e.b = append(e.b, '[')
+		var items *blindNode
+		if n != nil {
+			items = n.items
+		}
 		for _, x := range t {
-			e.value(x)
+			e.value(x, items)
 		}
 		e.b = append(e.b, ']')
 	default:
