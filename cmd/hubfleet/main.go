@@ -11,11 +11,13 @@ import (
 
 // A render allocates several times its live heap (objects are built,
 // checked, encoded and dropped hub by hub), so the default GOGC=100 spends
-// a sixth of the CPU in the collector. Collecting at 5× the live heap, with
-// a soft ceiling that keeps a 1,000-hub render under 512 MiB, saves most of
-// it (docs/performance.md). GOGC and GOMEMLIMIT still win when set.
+// a sixth of the CPU in the collector. The collector runs only as the heap
+// nears a soft ceiling that keeps a 1,000-hub render under 512 MiB (GOGC
+// off under GOMEMLIMIT, as for a batch job): the live heap stays small,
+// since only the bytes of files that change are kept
+// (docs/performance.md). GOGC and GOMEMLIMIT still win when set.
 const (
-	gcPercent   = 400
+	gcPercent   = -1 // off: the memory limit alone triggers collection
 	memoryLimit = 400 << 20
 )
 
