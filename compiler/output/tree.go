@@ -81,7 +81,9 @@ type existing struct {
 	dirs  []string        // slash paths of subdirectories, excluding the root
 }
 
-// scan lists dir. A missing dir is reported by ok=false.
+// scan lists dir. A missing dir is reported by ok=false. The top-level
+// directories (one per cluster) are walked in parallel: listing tens of
+// thousands of files is system calls.
 func scan(dir string) (ex existing, ok bool, err error) {
 	ex.files = map[string]bool{}
 	fi, err := os.Stat(dir)
@@ -94,26 +96,56 @@ func scan(dir string) (ex existing, ok bool, err error) {
 	if !fi.IsDir() {
 		return ex, false, fmt.Errorf("%s is not a directory", dir)
 	}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == dir {
+	top, err := os.ReadDir(dir)
+	if err != nil {
+		return ex, true, err
+	}
+	subs := make([]existing, len(top))
+	err = parallel(len(top), func(i int) error {
+		e := top[i]
+		if !e.IsDir() {
 			return nil
 		}
-		rel, err := filepath.Rel(dir, p)
+		subs[i].files = map[string]bool{}
+		return walkInto(&subs[i], dir, e.Name())
+	})
+	if err != nil {
+		return ex, true, err
+	}
+	// Merged in the order of one walk of the whole tree.
+	for i, e := range top {
+		if !e.IsDir() {
+			ex.files[e.Name()] = e.Type().IsRegular()
+			continue
+		}
+		ex.dirs = append(ex.dirs, subs[i].dirs...)
+		for p, regular := range subs[i].files {
+			ex.files[p] = regular
+		}
+	}
+	return ex, true, nil
+}
+
+// walkInto adds the subdirectory rel of dir, and everything under it, to
+// ex, in lexical pre-order.
+func walkInto(ex *existing, dir, rel string) error {
+	root := filepath.Join(dir, rel)
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel = filepath.ToSlash(rel)
+		r, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		r = filepath.ToSlash(r)
 		if d.IsDir() {
-			ex.dirs = append(ex.dirs, rel)
+			ex.dirs = append(ex.dirs, r)
 			return nil
 		}
-		ex.files[rel] = d.Type().IsRegular()
+		ex.files[r] = d.Type().IsRegular()
 		return nil
 	})
-	return ex, true, err
 }
 
 // status of one desired file against the existing tree.
