@@ -5,6 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -36,13 +39,11 @@ func (r *renderer) hubConfig() error {
 		configFileKey:   hubConfigPy,
 		settingsFileKey: settings,
 	}
-	// encoding/json sorts map keys, so the hash is stable.
-	b, err := json.Marshal(data)
+	hash, err := configHash(data)
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(b)
-	r.cmHash = hex.EncodeToString(sum[:])
+	r.cmHash = hash
 	return r.add(&corev1.ConfigMap{
 		TypeMeta:   typeMeta("v1", "ConfigMap"),
 		ObjectMeta: r.meta(nameHub, compHub),
@@ -187,4 +188,48 @@ func proxyTokenEnv() corev1.EnvVar {
 			LocalObjectReference: corev1.LocalObjectReference{Name: base.TokensSecret},
 			Key:                  base.KeyProxyToken,
 		}}}
+}
+
+// configHash is the SHA-256 of json.Marshal(data), which rolls the hub's
+// pods when its configuration changes. The object is written member by
+// member in json.Marshal's order (sorted keys), each key and value
+// marshalled by it, and the config program's member, the same for every
+// hub, is marshalled once.
+func configHash(data map[string]string) (string, error) {
+	h := sha256.New()
+	h.Write([]byte{'{'})
+	for i, k := range slices.Sorted(maps.Keys(data)) {
+		if i > 0 {
+			h.Write([]byte{','})
+		}
+		member, err := jsonMember(k, data[k])
+		if err != nil {
+			return "", err
+		}
+		h.Write(member)
+	}
+	h.Write([]byte{'}'})
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// jsonMember is `"key":value` as json.Marshal writes a map entry.
+func jsonMember(k, v string) ([]byte, error) {
+	if k == configFileKey && v == hubConfigPy {
+		return configMember()
+	}
+	return marshalMember(k, v)
+}
+
+var configMember = sync.OnceValues(func() ([]byte, error) { return marshalMember(configFileKey, hubConfigPy) })
+
+func marshalMember(k, v string) ([]byte, error) {
+	kb, err := json.Marshal(k)
+	if err != nil {
+		return nil, err
+	}
+	vb, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(kb, ':'), vb...), nil
 }

@@ -1,6 +1,8 @@
 package jupyterhub
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -69,6 +71,27 @@ func checkSortedFields(t *testing.T, typ reflect.Type, seen map[reflect.Type]boo
 		}
 		if !slices.IsSorted(names) {
 			t.Errorf("%s declares its JSON fields out of order: %v", typ, names)
+		}
+	}
+}
+
+// configHash is the SHA-256 of json.Marshal of the ConfigMap's data, the
+// recipe the pods' checksum annotation has always used.
+func TestConfigHashIsJSONMarshal(t *testing.T) {
+	for _, data := range []map[string]string{
+		{configFileKey: hubConfigPy, settingsFileKey: `{"a": "<&>", "b": "\u2028"}` + "\n"},
+		{configFileKey: "other program", settingsFileKey: "{}"},
+		{"z": "1", "a": "2", "m": "\x00\""},
+		{},
+	} {
+		b, err := json.Marshal(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		got, err := configHash(data)
+		if err != nil || got != hex.EncodeToString(sum[:]) {
+			t.Errorf("configHash(%q) = %s, %v; want %x", data, got, err, sum)
 		}
 	}
 }
