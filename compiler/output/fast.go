@@ -1,6 +1,8 @@
 package output
 
 import (
+	"bytes"
+	"hash/maphash"
 	"math"
 	"strconv"
 	"strings"
@@ -193,6 +195,56 @@ func (w *fastWriter) str(s string, key bool, n int) bool {
 	if key && len(s) > 128 {
 		return false
 	}
+	if !key && len(s) >= longString {
+		return w.longStr(s, n)
+	}
+	return w.strUncached(s, key, n)
+}
+
+// Long values (the config programs in every hub's ConfigMaps) repeat from
+// object to object: what str writes for one at an indentation is kept once
+// it has been seen twice, up to a bound, so a value seen once (a hub's own
+// settings) costs a hash rather than a copy.
+const (
+	longString   = 512
+	longMemoSize = 16 << 20 // bytes of values and outputs kept
+)
+
+type longKey struct {
+	s string
+	n int
+}
+
+var (
+	longSeed  = maphash.MakeSeed()
+	longSeen  sync.Map // hash of longKey → struct{}
+	longMemo  sync.Map // longKey → []byte
+	longBytes atomic.Int64
+)
+
+func (w *fastWriter) longStr(s string, n int) bool {
+	if out, ok := longMemo.Load(longKey{s, n}); ok {
+		w.b = append(w.b, out.([]byte)...)
+		return true
+	}
+	start := len(w.b)
+	if !w.strUncached(s, false, n) {
+		return false
+	}
+	if longBytes.Load() >= longMemoSize {
+		return true
+	}
+	h := maphash.String(longSeed, s) ^ uint64(n)*0x9e3779b97f4a7c15
+	if _, again := longSeen.LoadOrStore(h, struct{}{}); again {
+		out := bytes.Clone(w.b[start:])
+		if longBytes.Add(int64(len(s)+len(out))) <= longMemoSize {
+			longMemo.Store(longKey{strings.Clone(s), n}, out)
+		}
+	}
+	return true
+}
+
+func (w *fastWriter) strUncached(s string, key bool, n int) bool {
 	if simplePlain(s) {
 		w.b = append(w.b, s...)
 		return true

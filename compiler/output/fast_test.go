@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -159,5 +160,47 @@ func TestFastEncodeTakesConfigMaps(t *testing.T) {
 	var slow bytes.Buffer
 	if err := encodeSlow(&slow, &manifest.Object{Body: body}); err != nil || !bytes.Equal(out, slow.Bytes()) {
 		t.Errorf("fast\n%s\nyaml.v3 (%v)\n%s", out, err, slow.Bytes())
+	}
+}
+
+// Long values are written from the memo once seen twice: the third and
+// later encodings, at any depth, must still be yaml.v3's bytes.
+func TestLongStringMemo(t *testing.T) {
+	line := strings.Repeat("word ", 30)
+	longs := []string{
+		strings.Repeat("line of a program\n", 60),
+		strings.Repeat("no final newline\n", 60) + "end",
+		"  leading spaces\n" + strings.Repeat("x\n", 300),
+		strings.Repeat("x", 700),
+		line + line + line + line + line,
+		strings.Repeat("needs: 'quotes' #\n", 50) + "\n\n",
+		strings.Repeat("tab\there\n", 80),
+		"true" + strings.Repeat(" ", 600),
+	}
+	for round := range 4 {
+		for i, s := range longs {
+			body := map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+				"data":  map[string]any{"k": s},
+				"deep":  map[string]any{"a": map[string]any{"b": []any{s, map[string]any{"c": s}}}},
+				"top":   s,
+				"other": fmt.Sprintf("%d", i),
+			}
+			out, ok := fastEncode(nil, body)
+			if !ok {
+				continue
+			}
+			var slow bytes.Buffer
+			if err := encodeSlow(&slow, &manifest.Object{Body: body}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out, slow.Bytes()) {
+				t.Fatalf("round %d, value %d differs:\nfast:\n%s\nyaml.v3:\n%s", round, i, out, slow.Bytes())
+			}
+		}
+	}
+	n := 0
+	longMemo.Range(func(any, any) bool { n++; return true })
+	if n == 0 {
+		t.Error("no long value was memoized")
 	}
 }
