@@ -192,7 +192,11 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	}
 
 	// Who owns which file, for the object count and the cache.
-	res := &Result{Fleet: fleet, Tree: output.Tree{}, Keep: map[string]bool{}}
+	n := len(files)
+	for _, r := range hubOut {
+		n += len(r.files)
+	}
+	res := &Result{Fleet: fleet, Tree: make(output.Tree, n), Keep: make(map[string]bool, n)}
 	tree := res.Tree
 	owner := map[string]string{}
 	counts := map[string]int{}
@@ -201,9 +205,12 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		if _, dup := tree[f.path]; dup {
 			return internalf("two objects would be written to %s", f.path)
 		}
-		tree[f.path], owner[f.path], sums[f.path] = f.data, c, f.sum
+		tree[f.path] = f.data
 		if f.keep {
 			res.Keep[f.path] = true
+		}
+		if opts.Cache != nil {
+			owner[f.path], sums[f.path] = c, f.sum
 		}
 		return nil
 	}

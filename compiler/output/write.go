@@ -98,13 +98,14 @@ func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
-	for _, p := range t.Paths() {
+	for p := range t {
 		if st[p] == statusSame {
 			res.Unchanged++
 		} else {
 			res.WrittenPaths = append(res.WrittenPaths, p)
 		}
 	}
+	slices.Sort(res.WrittenPaths)
 	for p := range ex.files {
 		if _, ok := t[p]; !ok {
 			res.RemovedPaths = append(res.RemovedPaths, p)
