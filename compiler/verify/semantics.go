@@ -294,7 +294,7 @@ func exposes(spec *corev1.PodSpec, port intstr.IntOrString) bool {
 func (ix *index) checkNetworkPolicy(o *manifest.Object, np *networkingv1.NetworkPolicy, add addFunc) {
 	ns := o.Namespace()
 	check := func(path *field.Path, ls *metav1.LabelSelector) {
-		sel, err := metav1.LabelSelectorAsSelector(ls)
+		sel, err := asSelector(ls)
 		if err != nil || sel.Empty() {
 			return // invalid selectors are Object's; an empty one selects all
 		}

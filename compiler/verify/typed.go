@@ -10,7 +10,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -61,8 +60,8 @@ func checkTyped(c *collector, obj runtime.Object) {
 }
 
 func checkSelector(c *collector, p *field.Path, sel *metav1.LabelSelector) labels.Selector {
-	c.addField(metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, p))
-	s, err := metav1.LabelSelectorAsSelector(sel)
+	c.addField(validateSelector(sel, p))
+	s, err := asSelector(sel)
 	if err != nil {
 		c.add(p.String(), err.Error())
 		return nil
