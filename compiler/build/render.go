@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -83,12 +84,13 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, err
 	}
 	shared := &sharedChecks{}
+	early := &earlyFiles{files: map[string]earlyFile{}}
 	g := new(errgroup.Group)
 	g.SetLimit(opts.workers())
 	for _, objs := range byCluster(apps) {
 		g.Go(func() error {
 			shared.precheck(fleet.Cluster(objs[0].Cluster), objs, rc)
-			return nil
+			return early.encode(objs, opts)
 		})
 	}
 	for i, h := range hubs {
@@ -138,9 +140,12 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 			if err != nil {
 				return fmt.Errorf("cluster %s: node pools: %w", c.Name, err)
 			}
+			for _, o := range objs {
+				o.Cluster, o.Hub = c.Name, ""
+			}
 			clusterObjs[i] = objs
 			shared.precheck(c, objs, rc)
-			return nil
+			return early.encode(objs, opts)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -186,7 +191,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
-	files, err := encode(objs, opts)
+	files, err := encode(objs, opts, early)
 	if err != nil {
 		return nil, diags, &InternalError{Err: err}
 	}
@@ -486,8 +491,8 @@ func isArgoCD(o *manifest.Object) bool {
 // encode turns objects into files: one object per file, except the Argo CD
 // files, which hold a cluster's AppProject and Applications together.
 // Objects that share one body (the dask-gateway CRDs of every cluster) are
-// encoded once.
-func encode(objs []*manifest.Object, opts Options) ([]file, error) {
+// encoded once. Files encoded early (earlyFiles) are taken as they are.
+func encode(objs []*manifest.Object, opts Options, early *earlyFiles) ([]file, error) {
 	files := map[string][]*manifest.Object{}
 	var paths []string
 	for _, o := range objs {
@@ -506,20 +511,12 @@ func encode(objs []*manifest.Object, opts Options) ([]file, error) {
 	g.SetLimit(opts.workers())
 	for i, p := range paths {
 		g.Go(func() error {
-			var data []byte
-			var err error
 			objs := files[p]
-			switch {
-			case len(objs) > 1 || isArgoCD(objs[0]):
-				data, err = output.EncodeMulti(objs)
-			case shared[bodyID(objs[0])] != nil:
-				var body []byte
-				if body, err = shared[bodyID(objs[0])].get(objs[0]); err == nil {
-					data = append(output.Header(objs[0].Source), body...)
-				}
-			default:
-				data, err = output.AppendEncode(nil, objs[0])
+			if f, ok := early.get(p, len(objs)); ok {
+				out[i] = f
+				return nil
 			}
+			data, err := encodeFile(objs, shared)
 			if err != nil {
 				return fmt.Errorf("encoding %s: %w", p, err)
 			}
@@ -532,6 +529,67 @@ func encode(objs []*manifest.Object, opts Options) ([]file, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// encodeFile encodes the objects of one file, in order.
+func encodeFile(objs []*manifest.Object, shared map[uintptr]*sharedBody) ([]byte, error) {
+	switch {
+	case len(objs) > 1 || isArgoCD(objs[0]):
+		return output.EncodeMulti(objs)
+	case shared[bodyID(objs[0])] != nil:
+		body, err := shared[bodyID(objs[0])].get(objs[0])
+		if err != nil {
+			return nil, err
+		}
+		return append(output.Header(objs[0].Source), body...), nil
+	}
+	return output.AppendEncode(nil, objs[0])
+}
+
+// earlyFiles are the files encoded while the hubs are built: those of the
+// Argo CD objects and the node pools, known before the cluster-wide
+// objects are assembled. encode takes one only if it holds as many
+// objects as the assembled file would: every object of such a file is
+// known early.
+type earlyFiles struct {
+	mu    sync.Mutex
+	files map[string]earlyFile
+}
+
+type earlyFile struct {
+	f    file
+	objs int
+}
+
+// encode encodes objs (all of one cluster, or the root Argo CD objects)
+// into their files, in the order the assembled objects will have.
+func (e *earlyFiles) encode(objs []*manifest.Object, opts Options) error {
+	sorted := slices.Clone(objs)
+	manifest.Sort(sorted)
+	groups := map[string][]*manifest.Object{}
+	for _, o := range sorted {
+		p := OutputPath(o)
+		groups[p] = append(groups[p], o)
+	}
+	for p, g := range groups {
+		data, err := encodeFile(g, nil)
+		if err != nil {
+			return fmt.Errorf("encoding %s: %w", p, err)
+		}
+		f := newFile(p, data, opts)
+		f.cluster = g[0].Cluster
+		e.mu.Lock()
+		e.files[p] = earlyFile{f, len(g)}
+		e.mu.Unlock()
+	}
+	return nil
+}
+
+func (e *earlyFiles) get(path string, objs int) (file, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ef, ok := e.files[path]
+	return ef.f, ok && ef.objs == objs
 }
 
 // sharedBody encodes a body used by several objects once.
