@@ -83,6 +83,14 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err != nil {
 		return nil, diags, err
 	}
+	crds, crdBodies, err := daskCRDs()
+	if err != nil {
+		return nil, diags, err
+	}
+	daskIn := map[string]bool{}
+	for _, h := range hubs {
+		daskIn[h.Cluster.Name] = daskIn[h.Cluster.Name] || h.Dask.Enabled
+	}
 	shared := &sharedChecks{}
 	early := &earlyFiles{files: map[string]earlyFile{}}
 	g := new(errgroup.Group)
@@ -99,7 +107,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		}
 		g.Go(func() error {
 			var err error
-			hubOut[i], err = buildHub(fleet, h, rc, opts)
+			hubOut[i], err = buildHub(fleet, h, rc, opts, early)
 			return err
 		})
 	}
@@ -145,6 +153,9 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 			}
 			clusterObjs[i] = objs
 			shared.precheck(c, objs, rc)
+			if daskIn[c.Name] {
+				early.crds(c, crds, crdBodies, opts)
+			}
 			return early.encode(objs, opts)
 		})
 	}
@@ -157,6 +168,9 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		diags.Merge(r.diags)
 		internal = append(internal, r.internal...)
 		pcs = append(pcs, r.clusterWide...)
+		if r.namespace != nil {
+			pcs = append(pcs, r.namespace)
+		}
 	}
 	diags.Merge(clusterDiags...)
 	if diags.HasErrors() || len(internal) > 0 {
@@ -164,7 +178,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, verificationError(internal)
 	}
 
-	objs, err := assemble(fleet, hubs, pcs, clusterObjs, apps, units)
+	objs, err := assemble(fleet, hubs, pcs, clusterObjs, apps, crds, units)
 	if err != nil {
 		return nil, diags, classify(err)
 	}
@@ -266,6 +280,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 type hubResult struct {
 	files       []file
 	clusterWide []*manifest.Object
+	namespace   *manifest.Object
 	diags       diag.List
 	internal    []string // verification failures that are hubfleet's bugs
 }
@@ -297,7 +312,7 @@ func newFile(path string, data []byte, opts Options) file {
 }
 
 // buildHub renders, patches, verifies and encodes one hub.
-func buildHub(f *model.Fleet, h *model.Hub, rc *checks, opts Options) (hubResult, error) {
+func buildHub(f *model.Fleet, h *model.Hub, rc *checks, opts Options, early *earlyFiles) (hubResult, error) {
 	var r hubResult
 	objs, ds, err := renderHub(f, h)
 	if err != nil || ds.HasErrors() {
@@ -319,6 +334,12 @@ func buildHub(f *model.Fleet, h *model.Hub, rc *checks, opts Options) (hubResult
 	r.diags, r.internal = verifyGroup(f, h.Cluster, h, own, nil, rc)
 	if r.diags.HasErrors() || len(r.internal) > 0 {
 		return r, nil
+	}
+	// The hub's cluster-wide objects (its namespace, its PriorityClasses)
+	// are checked with their cluster's, but their files are made now.
+	r.namespace = namespace(h)
+	if err := early.encode(append(slices.Clone(r.clusterWide), r.namespace), opts); err != nil {
+		return r, &InternalError{Err: err}
 	}
 	seen := make(map[string]*manifest.Object, len(own))
 	var scratch []byte
@@ -375,19 +396,15 @@ func classify(err error) error {
 }
 
 // assemble gathers the cluster-wide objects: each cluster's node pools,
-// its hubs' namespaces and PriorityClasses, the CRDs the hubs need, and the
-// Argo CD objects with the add-ons (fleetApps). Restored clusters have none:
+// its hubs' namespaces and PriorityClasses (hubWide, from buildHub), the
+// CRDs the hubs need, and the Argo CD objects with the add-ons (fleetApps). Restored clusters have none:
 // their files come from the cache; the root Argo CD objects are always
 // built.
-func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, clusterObjs [][]*manifest.Object, apps []*manifest.Object, units map[string]*unit) ([]*manifest.Object, error) {
-	all := pcs
+func assemble(f *model.Fleet, hubs []*model.Hub, hubWide []*manifest.Object, clusterObjs [][]*manifest.Object, apps, crds []*manifest.Object, units map[string]*unit) ([]*manifest.Object, error) {
+	all := hubWide
 	byCluster := map[string][]*model.Hub{}
 	for _, h := range hubs {
 		byCluster[h.Cluster.Name] = append(byCluster[h.Cluster.Name], h)
-	}
-	crds, err := daskgateway.CRDs()
-	if err != nil {
-		return nil, internalf("dask-gateway CRDs: %w", err)
 	}
 	for i, c := range f.Clusters {
 		if units[c.Name].restored {
@@ -399,7 +416,6 @@ func assemble(f *model.Fleet, hubs []*model.Hub, pcs []*manifest.Object, cluster
 		}
 		dask := false
 		for _, h := range byCluster[c.Name] {
-			all = append(all, namespace(h))
 			dask = dask || h.Dask.Enabled
 		}
 		if dask {
@@ -583,6 +599,36 @@ func (e *earlyFiles) encode(objs []*manifest.Object, opts Options) error {
 		e.mu.Unlock()
 	}
 	return nil
+}
+
+// crds makes the files of the dask-gateway CRDs of cluster c from their
+// bodies, encoded once for every cluster (daskCRDs).
+func (e *earlyFiles) crds(c *model.Cluster, crds []*manifest.Object, bodies [][]byte, opts Options) {
+	for i, crd := range crds {
+		o := &manifest.Object{Cluster: c.Name, Source: c.Src.File, Body: crd.Map()}
+		p := OutputPath(o)
+		f := newFile(p, append(output.Header(c.Src.File), bodies[i]...), opts)
+		f.cluster = c.Name
+		e.mu.Lock()
+		e.files[p] = earlyFile{f, 1}
+		e.mu.Unlock()
+	}
+}
+
+// daskCRDs returns the dask-gateway CRDs and their encoded bodies: the same
+// in every cluster that runs dask-gateway.
+func daskCRDs() ([]*manifest.Object, [][]byte, error) {
+	crds, err := daskgateway.CRDs()
+	if err != nil {
+		return nil, nil, internalf("dask-gateway CRDs: %w", err)
+	}
+	bodies := make([][]byte, len(crds))
+	for i, crd := range crds {
+		if bodies[i], err = output.EncodeBody(crd); err != nil {
+			return nil, nil, internalf("encoding %s: %w", crd, err)
+		}
+	}
+	return crds, bodies, nil
 }
 
 func (e *earlyFiles) get(path string, objs int) (file, bool) {
