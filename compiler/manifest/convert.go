@@ -69,6 +69,9 @@ type plan struct {
 	// walk is the struct's fields in key order, for Walk (walk.go).
 	walkOnce sync.Once
 	walk     []walkField
+	// fallible caches mayFail (deferrable.go): 0 not known yet, 1 no,
+	// 2 yes.
+	fallible atomic.Int32
 }
 
 // fieldPlan is one struct field, as apimachinery's fieldInfoFromField

@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"reflect"
-	"sync"
 )
 
 // New defers the conversion of a Kubernetes API struct (Map) only when it
@@ -13,18 +12,22 @@ import (
 // holdsFallible walks only the paths of a type that can reach one, which
 // are nearly always empty, and runs the hooks of the values set there.
 
-// fallibleTypes caches mayFail by plan.
-var fallibleTypes sync.Map // *plan -> bool
-
 // mayFail reports whether a value of plan p may hold something whose
 // conversion can fail. Time, Quantity and IntOrString are converted
-// natively and cannot.
+// natively and cannot. The answer is kept in the plan.
 func mayFail(p *plan) bool {
-	if v, ok := fallibleTypes.Load(p); ok {
-		return v.(bool)
+	switch p.fallible.Load() {
+	case 1:
+		return false
+	case 2:
+		return true
 	}
 	r := planMayFail(p, map[*plan]bool{})
-	fallibleTypes.Store(p, r)
+	if r {
+		p.fallible.Store(2)
+	} else {
+		p.fallible.Store(1)
+	}
 	return r
 }
 
