@@ -286,10 +286,15 @@ func (w *fastWriter) strUncached(s string, key bool, n int) bool {
 
 // simplePlain reports whether s is a name-like string (most keys, names,
 // labels and image references) that yaml.v3 writes plain: it starts with
-// a letter, '/' or '_' that no bool, null, number or indicator starts with,
-// and holds only letters, digits and . _ / -. It decides without analyze.
+// a letter, '/' or '_', holds only letters, digits and . _ / -, and is not
+// a keyword (a bool, null or YAML 1.1 bool, which only letters of
+// keywordFirst start). It decides without analyze.
 func simplePlain(s string) bool {
-	if s == "" || !stringFirst[s[0]] || s[0] == '"' {
+	if s == "" {
+		return false
+	}
+	c := s[0]
+	if (!stringFirst[c] && !keywordFirst[c]) || c == '"' {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
@@ -297,7 +302,22 @@ func simplePlain(s string) bool {
 			return false
 		}
 	}
-	return true
+	return !keywordFirst[c] || !isKeyword(s)
+}
+
+// keywordFirst marks the letters YAML keywords start with: name-like
+// strings starting with them (name, namespace, type, template, ...) are
+// plain unless they are keywords.
+var keywordFirst = withBytes([256]bool{}, "yYnNtTfFoO", true)
+
+// isKeyword reports whether yaml.v3 reads s as a bool or null, or quotes
+// it as a YAML 1.1 bool.
+func isKeyword(s string) bool {
+	switch s {
+	case "true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL":
+		return true
+	}
+	return isOldBool(s)
 }
 
 // nameByte marks letters, digits and . _ / -.

@@ -13,6 +13,9 @@ import (
 var trickyStrings = []string{
 	"", "-", "--", "---", "--config", "-x", ".", "..", "...", ".hidden", ".inf", ".NaN", "-.inf",
 	"a", "yes", "No", "on", "OFF", "y", "true", "False", "null", "NULL", "~",
+	"Y", "YES", "n", "N", "NO", "On", "ON", "Off", "off", "TRUE", "True", "FALSE", "Null", "tRUE", "nULL", "yES", "oN",
+	"name", "namespace", "type", "template", "nope", "types", "truely", "off-by-one", "yes.", "n1", "o", "t", "f", "F", "T", "O",
+	"on/off", "null_", "true-ish", "no.way", "Yes_", "NULLs",
 	"0", "007", "0777", "0x1F", "0o17", "0b101", "1_000", "1e3", "1E-3", "1.5", "-1", "+1", "1.2.3", "2026.3.0",
 	"1:20", "1:2:3", "12:61", "200m", "512Mi", "8G", "1Gi", "4.4.0", "0.1", "v1", "1a", "9e9e9", "inf", "nan", "Infinity",
 	"a:b", "a:", ":a", "http://x:8081/hub", "quay.io/jupyterhub/k8s-hub:4.4.0", "app.kubernetes.io/name",
