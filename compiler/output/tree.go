@@ -272,7 +272,7 @@ func CheckWith(dir string, t Tree, opts Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex, _, err := opts.Listing.or(dir, false)
+	ex, _, err := scan(dir)
 	if err != nil {
 		return nil, fmt.Errorf("checking %s: %w", dir, err)
 	}

@@ -74,10 +74,6 @@ type Options struct {
 	// pruned, and must exist: a missing one is an error for Write and a
 	// difference for Check.
 	Keep map[string]bool
-	// Listing, when set, is the directory as Prescan listed it: Write and
-	// Check use it instead of listing the directory again, unless Write
-	// first had to restore it from an interrupted write.
-	Listing *Listing
 }
 
 // WriteWith is Write with options.
@@ -91,11 +87,10 @@ func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 		return res, err
 	}
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
-	recovered, err := recoverLeftovers(parent, base, dir)
-	if err != nil {
+	if err := recoverLeftovers(parent, base, dir); err != nil {
 		return res, err
 	}
-	ex, exists, err := opts.Listing.or(dir, recovered)
+	ex, exists, err := scan(dir)
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
@@ -177,13 +172,13 @@ func resolveDir(dir string) (string, error) {
 
 // recoverLeftovers undoes what an interrupted Write left behind: temp trees
 // are removed, and an old tree renamed aside is put back if dir is missing.
-func recoverLeftovers(parent, base, dir string) (changed bool, err error) {
+func recoverLeftovers(parent, base, dir string) error {
 	entries, err := os.ReadDir(parent)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return false, nil
+			return nil
 		}
-		return false, fmt.Errorf("writing %s: %w", dir, err)
+		return fmt.Errorf("writing %s: %w", dir, err)
 	}
 	tmpPrefix, oldPrefix := "."+base+".tmp-", "."+base+".old-"
 	for _, e := range entries {
@@ -192,22 +187,21 @@ func recoverLeftovers(parent, base, dir string) (changed bool, err error) {
 		switch {
 		case strings.HasPrefix(name, tmpPrefix):
 			if err := os.RemoveAll(full); err != nil {
-				return true, fmt.Errorf("removing stale %s: %w", full, err)
+				return fmt.Errorf("removing stale %s: %w", full, err)
 			}
 		case strings.HasPrefix(name, oldPrefix):
-			changed = true
 			if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
 				if err := os.Rename(full, dir); err != nil {
-					return true, fmt.Errorf("restoring %s from %s: %w", dir, full, err)
+					return fmt.Errorf("restoring %s from %s: %w", dir, full, err)
 				}
 				continue
 			}
 			if err := os.RemoveAll(full); err != nil {
-				return true, fmt.Errorf("removing stale %s: %w", full, err)
+				return fmt.Errorf("removing stale %s: %w", full, err)
 			}
 		}
 	}
-	return changed, nil
+	return nil
 }
 
 // build fills tmp with the files of t under sub ("." for all of t, paths

@@ -43,9 +43,6 @@ func newRenderCmd(g *globals) *cobra.Command {
 			if st, err := os.Stat(out); err == nil && st.IsDir() {
 				previous = os.DirFS(out)
 			}
-			// What the output directory holds is listed while the fleet
-			// renders.
-			listing := output.Prescan(out)
 			opts := build.Options{Previous: previous}
 			if !noCache {
 				opts.Cache = openCache(out)
@@ -66,7 +63,7 @@ func newRenderCmd(g *globals) *cobra.Command {
 			}
 			rel := relTo(root, out)
 			// The files of clusters the cache reused stay as they are.
-			wopts := output.Options{Keep: res.Keep, Listing: listing}
+			wopts := output.Options{Keep: res.Keep}
 			if check {
 				diffs, err := output.CheckWith(out, res.Tree, wopts)
 				if err != nil {
