@@ -14,6 +14,8 @@ import (
 	"testing/fstest"
 
 	"github.com/hubfleet/hubfleet/internal/golden"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"sigs.k8s.io/yaml"
 
@@ -314,5 +316,30 @@ func TestUnchangedFilesKept(t *testing.T) {
 		if err != nil || !bytes.Equal(got, data) {
 			t.Errorf("%s: after writing, differs from a full render (%v)", p, err)
 		}
+	}
+}
+
+// Objects made from typed structs never share a body identity, whether
+// their map was built or not (a shared identity would skip checks and
+// reuse another object's bytes).
+func TestBodyIDOfTypedObjects(t *testing.T) {
+	ns := func(name string) *manifest.Object {
+		return manifest.MustNew("x", &corev1.Namespace{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+		})
+	}
+	a, b := ns("a"), ns("b")
+	if bodyID(a) == bodyID(b) {
+		t.Error("two lazy objects share a body identity")
+	}
+	a.Map()
+	b.Map()
+	if bodyID(a) == bodyID(b) || bodyID(a) == 0 {
+		t.Errorf("after Map: identities %d and %d", bodyID(a), bodyID(b))
+	}
+	shared := map[string]any{"kind": "X"}
+	if bodyID(&manifest.Object{Body: shared}) != bodyID(&manifest.Object{Body: shared}) {
+		t.Error("objects built from one map do not share its identity")
 	}
 }

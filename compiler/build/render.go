@@ -652,9 +652,10 @@ func (s *sharedBody) get(o *manifest.Object) ([]byte, error) {
 
 // bodyID identifies a body map by identity: objects built from one shared
 // map (never mutated after rendering) encode to the same bytes. An object
-// still without its map (manifest.Object.Lazy) shares it with no other.
+// made from a typed struct (its Body field is nil, whether or not Map has
+// built a map since) shares its body with no other.
 func bodyID(o *manifest.Object) uintptr {
-	if o.Lazy() {
+	if o.Body == nil {
 		return reflect.ValueOf(o).Pointer()
 	}
 	return reflect.ValueOf(o.Body).Pointer()

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -209,8 +208,9 @@ func TestWriteWithKeepMissingFails(t *testing.T) {
 				delete(next, "c3/hubs/x/deployment-hub.yaml")
 			}
 			_, err := WriteWith(dir, next, keepSet(append([]string{"c1/hubs/a/gone.yaml"}, c1Files...)...))
-			if err == nil || !strings.Contains(err.Error(), "c1/hubs/a/gone.yaml") {
-				t.Fatalf("err = %v, want one naming the missing kept file", err)
+			var ke *KeptFileError
+			if !errors.As(err, &ke) || ke.Path != "c1/hubs/a/gone.yaml" {
+				t.Fatalf("err = %v, want a KeptFileError naming the missing kept file", err)
 			}
 			disk, after := snapshot(t, dir)
 			if d := cmp.Diff(diskBefore, disk); d != "" {

@@ -205,6 +205,9 @@ func sameBytes(name string, want []byte) (bool, error) {
 	// One byte more than wanted tells a longer file from an equal one.
 	buf := (*bp)[:len(want)+1]
 	n, err := readPrefix(name, buf)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil // gone since it was listed: it is written anew
+	}
 	if err != nil {
 		return false, fmt.Errorf("reading %s: %w", name, err)
 	}

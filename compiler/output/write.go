@@ -76,6 +76,16 @@ type Options struct {
 	Keep map[string]bool
 }
 
+// KeptFileError says that a file of Options.Keep is no longer what the
+// caller saw (removed, or replaced by something that is not a regular
+// file): the tree holds no bytes for it, so Write wrote nothing. A render
+// that kept it (build.Options.Unchanged) renders again with the bytes.
+type KeptFileError struct{ Path string }
+
+func (e *KeptFileError) Error() string {
+	return e.Path + " changed while the tree was rendered and is not in it; render again"
+}
+
 // WriteWith is Write with options.
 func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	var res Result
@@ -97,6 +107,12 @@ func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	st, err := compare(dir, ex, t, opts)
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", dir, err)
+	}
+	for p := range opts.Keep {
+		if _, want := t[p]; want && st[p] != statusSame {
+			// Its bytes are not in the tree: nothing can be written.
+			return res, &KeptFileError{Path: p}
+		}
 	}
 	for p := range t {
 		if st[p] == statusSame {

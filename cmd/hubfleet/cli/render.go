@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -82,6 +83,24 @@ func newRenderCmd(g *globals) *cobra.Command {
 				return silent(ExitStale)
 			}
 			st, err := output.WriteWith(out, res.Tree, wopts)
+			var kept *output.KeptFileError
+			if errors.As(err, &kept) {
+				// A file kept from the output directory (unchanged, or from
+				// the cache) changed while rendering, and its bytes are not
+				// in the tree: render again, keeping every file's bytes.
+				opts.Unchanged = nil
+				again, diags, err := build.Render(os.DirFS(root), opts)
+				if err != nil || diags.HasErrors() {
+					// The inputs changed too; report as the first render does.
+					_ = g.printDiags(diags, format)
+					if err != nil {
+						return err
+					}
+					return silent(ExitInvalid)
+				}
+				res = again
+				st, err = output.WriteWith(out, res.Tree, output.Options{Keep: res.Keep})
+			}
 			if err != nil {
 				return exitf(ExitInternal, "writing %s: %v", rel, err)
 			}
