@@ -89,12 +89,12 @@ func newRenderCmd(g *globals) *cobra.Command {
 				// the cache) changed while rendering, and its bytes are not
 				// in the tree: render again, keeping every file's bytes.
 				opts.Unchanged = nil
-				again, diags, err := build.Render(os.DirFS(root), opts)
-				if err != nil || diags.HasErrors() {
+				again, diags, rerr := build.Render(os.DirFS(root), opts)
+				if rerr != nil || diags.HasErrors() {
 					// The inputs changed too; report as the first render does.
 					_ = g.printDiags(diags, format)
-					if err != nil {
-						return err
+					if rerr != nil {
+						return rerr
 					}
 					return silent(ExitInvalid)
 				}
