@@ -75,18 +75,9 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	clusterDiags := make([]diag.List, len(fleet.Clusters))
 
 	rc := newChecks(fleet)
-	// The Argo CD objects and the add-ons follow from the fleet alone:
-	// rendered now, each is checked on its own alongside the hubs (a
-	// schema check per Application is a fifth of all verification), and
-	// verifyAll finds the passes in shared.
-	apps, err := fleetApps(fleet, units)
-	if err != nil {
-		return nil, diags, err
-	}
-	crds, crdBodies, err := daskCRDs()
-	if err != nil {
-		return nil, diags, err
-	}
+	// The dask-gateway CRDs, the same in every cluster that runs it, are
+	// encoded once, by the first node-pool task that needs them.
+	crdsOnce := sync.OnceValues(func() (daskCRDSet, error) { return daskCRDs() })
 	daskIn := map[string]bool{}
 	for _, h := range hubs {
 		daskIn[h.Cluster.Name] = daskIn[h.Cluster.Name] || h.Dask.Enabled
@@ -95,12 +86,27 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	early := &earlyFiles{files: map[string]earlyFile{}}
 	g := new(errgroup.Group)
 	g.SetLimit(opts.workers())
-	for _, objs := range byCluster(apps) {
-		g.Go(func() error {
-			shared.precheck(fleet.Cluster(objs[0].Cluster), objs, rc)
-			return early.encode(objs, opts)
-		})
-	}
+	// The Argo CD objects and the add-ons follow from the fleet alone:
+	// rendered while the first hubs are, each is checked on its own and
+	// encoded alongside the hubs (a schema check per Application is a
+	// fifth of all verification), and verifyAll finds the passes in
+	// shared. Their tasks join the group from here, so the group is
+	// waited for only once they have all been started.
+	var apps []*manifest.Object
+	var appsErr error
+	appsStarted := make(chan struct{})
+	go func() {
+		defer close(appsStarted)
+		if apps, appsErr = fleetApps(fleet, units); appsErr != nil {
+			return
+		}
+		for _, objs := range byCluster(apps) {
+			g.Go(func() error {
+				shared.precheck(fleet.Cluster(objs[0].Cluster), objs, rc)
+				return early.encode(objs, opts)
+			})
+		}
+	}()
 	for i, h := range hubs {
 		if units[h.Cluster.Name].restored {
 			continue
@@ -154,13 +160,21 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 			clusterObjs[i] = objs
 			shared.precheck(c, objs, rc)
 			if daskIn[c.Name] {
-				early.crds(c, crds, crdBodies, opts)
+				set, err := crdsOnce()
+				if err != nil {
+					return err
+				}
+				early.crds(c, set, opts)
 			}
 			return early.encode(objs, opts)
 		})
 	}
+	<-appsStarted
 	if err := g.Wait(); err != nil {
 		return nil, diags, classify(err)
+	}
+	if appsErr != nil {
+		return nil, diags, appsErr
 	}
 	var internal []string
 	var pcs []*manifest.Object
@@ -178,7 +192,11 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, verificationError(internal)
 	}
 
-	objs, err := assemble(fleet, hubs, pcs, clusterObjs, apps, crds, units)
+	set, err := crdsOnce()
+	if err != nil {
+		return nil, diags, err
+	}
+	objs, err := assemble(fleet, hubs, pcs, clusterObjs, apps, set.objs, units)
 	if err != nil {
 		return nil, diags, classify(err)
 	}
@@ -603,11 +621,11 @@ func (e *earlyFiles) encode(objs []*manifest.Object, opts Options) error {
 
 // crds makes the files of the dask-gateway CRDs of cluster c from their
 // bodies, encoded once for every cluster (daskCRDs).
-func (e *earlyFiles) crds(c *model.Cluster, crds []*manifest.Object, bodies [][]byte, opts Options) {
-	for i, crd := range crds {
+func (e *earlyFiles) crds(c *model.Cluster, set daskCRDSet, opts Options) {
+	for i, crd := range set.objs {
 		o := &manifest.Object{Cluster: c.Name, Source: c.Src.File, Body: crd.Map()}
 		p := OutputPath(o)
-		f := newFile(p, append(output.Header(c.Src.File), bodies[i]...), opts)
+		f := newFile(p, append(output.Header(c.Src.File), set.bodies[i]...), opts)
 		f.cluster = c.Name
 		e.mu.Lock()
 		e.files[p] = earlyFile{f, 1}
@@ -615,20 +633,25 @@ func (e *earlyFiles) crds(c *model.Cluster, crds []*manifest.Object, bodies [][]
 	}
 }
 
-// daskCRDs returns the dask-gateway CRDs and their encoded bodies: the same
+// daskCRDSet is the dask-gateway CRDs and their encoded bodies: the same
 // in every cluster that runs dask-gateway.
-func daskCRDs() ([]*manifest.Object, [][]byte, error) {
+type daskCRDSet struct {
+	objs   []*manifest.Object
+	bodies [][]byte
+}
+
+func daskCRDs() (daskCRDSet, error) {
 	crds, err := daskgateway.CRDs()
 	if err != nil {
-		return nil, nil, internalf("dask-gateway CRDs: %w", err)
+		return daskCRDSet{}, internalf("dask-gateway CRDs: %w", err)
 	}
 	bodies := make([][]byte, len(crds))
 	for i, crd := range crds {
 		if bodies[i], err = output.EncodeBody(crd); err != nil {
-			return nil, nil, internalf("encoding %s: %w", crd, err)
+			return daskCRDSet{}, internalf("encoding %s: %w", crd, err)
 		}
 	}
-	return crds, bodies, nil
+	return daskCRDSet{crds, bodies}, nil
 }
 
 func (e *earlyFiles) get(path string, objs int) (file, bool) {
