@@ -199,18 +199,5 @@ func semanticsOptions(h *model.Hub) verify.SemanticsOptions {
 	if h == nil {
 		return verify.SemanticsOptions{}
 	}
-	pods := []map[string]string{{
-		"component": base.UserComponent, "app": "jupyterhub", "release": base.Release(h),
-		"app.kubernetes.io/component": base.UserComponent,
-		base.AccessHub:                "true",
-	}}
-	if h.Dask.Enabled {
-		for _, c := range []string{"dask-scheduler", "dask-worker"} {
-			pods = append(pods, map[string]string{
-				"gateway.dask.org/instance":   base.DaskFullName(h),
-				"app.kubernetes.io/component": c,
-			})
-		}
-	}
-	return verify.SemanticsOptions{ExtraPods: pods}
+	return verify.SemanticsOptions{ExtraPods: base.RuntimePodLabels(h)}
 }

@@ -78,3 +78,24 @@ func DaskSelectorLabels(h *model.Hub, component string) map[string]string {
 		"app.kubernetes.io/component": component,
 	}
 }
+
+// RuntimePodLabels are the label sets of the pods a hub creates at run
+// time, which no rendered object declares: KubeSpawner's user pods and,
+// with dask-gateway, its schedulers and workers. Checks that selectors
+// select something count them as pods.
+func RuntimePodLabels(h *model.Hub) []map[string]string {
+	pods := []map[string]string{{
+		"component": UserComponent, "app": "jupyterhub", "release": Release(h),
+		"app.kubernetes.io/component": UserComponent,
+		AccessHub:                     "true",
+	}}
+	if h.Dask.Enabled {
+		for _, c := range []string{"dask-scheduler", "dask-worker"} {
+			pods = append(pods, map[string]string{
+				"gateway.dask.org/instance":   DaskFullName(h),
+				"app.kubernetes.io/component": c,
+			})
+		}
+	}
+	return pods
+}
