@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -77,7 +76,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	rc := newChecks(fleet)
 	// The dask-gateway CRDs, the same in every cluster that runs it, are
 	// encoded once, by the first node-pool task that needs them.
-	crdsOnce := sync.OnceValues(func() (daskCRDSet, error) { return daskCRDs() })
+	crdsOnce := sync.OnceValues(daskCRDs)
 	daskIn := map[string]bool{}
 	for _, h := range hubs {
 		daskIn[h.Cluster.Name] = daskIn[h.Cluster.Name] || h.Dask.Enabled
@@ -177,14 +176,11 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 		return nil, diags, appsErr
 	}
 	var internal []string
-	var pcs []*manifest.Object
+	var hubWide []*manifest.Object
 	for _, r := range hubOut {
 		diags.Merge(r.diags)
 		internal = append(internal, r.internal...)
-		pcs = append(pcs, r.clusterWide...)
-		if r.namespace != nil {
-			pcs = append(pcs, r.namespace)
-		}
+		hubWide = append(hubWide, r.clusterWide...)
 	}
 	diags.Merge(clusterDiags...)
 	if diags.HasErrors() || len(internal) > 0 {
@@ -196,7 +192,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err != nil {
 		return nil, diags, err
 	}
-	objs, err := assemble(fleet, hubs, pcs, clusterObjs, apps, set.objs, units)
+	objs, err := assemble(fleet, hubWide, clusterObjs, apps, set.objs, daskIn, units)
 	if err != nil {
 		return nil, diags, classify(err)
 	}
@@ -293,12 +289,12 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 }
 
 // hubResult is what a hub leaves behind: its encoded files, the objects
-// that belong to the cluster-wide Application (PriorityClasses) and what
-// went wrong.
+// that belong to the cluster-wide Application (its namespace and
+// PriorityClasses, whose files are made with the hub's) and what went
+// wrong.
 type hubResult struct {
 	files       []file
 	clusterWide []*manifest.Object
-	namespace   *manifest.Object
 	diags       diag.List
 	internal    []string // verification failures that are hubfleet's bugs
 }
@@ -355,8 +351,8 @@ func buildHub(f *model.Fleet, h *model.Hub, rc *checks, opts Options, early *ear
 	}
 	// The hub's cluster-wide objects (its namespace, its PriorityClasses)
 	// are checked with their cluster's, but their files are made now.
-	r.namespace = namespace(h)
-	if err := early.encode(append(slices.Clone(r.clusterWide), r.namespace), opts); err != nil {
+	r.clusterWide = append(r.clusterWide, namespace(h))
+	if err := early.encode(r.clusterWide, opts); err != nil {
 		return r, &InternalError{Err: err}
 	}
 	seen := make(map[string]*manifest.Object, len(own))
@@ -415,36 +411,30 @@ func classify(err error) error {
 
 // assemble gathers the cluster-wide objects: each cluster's node pools,
 // its hubs' namespaces and PriorityClasses (hubWide, from buildHub), the
-// CRDs the hubs need, and the Argo CD objects with the add-ons (fleetApps). Restored clusters have none:
-// their files come from the cache; the root Argo CD objects are always
-// built.
-func assemble(f *model.Fleet, hubs []*model.Hub, hubWide []*manifest.Object, clusterObjs [][]*manifest.Object, apps, crds []*manifest.Object, units map[string]*unit) ([]*manifest.Object, error) {
+// CRDs of the clusters that run dask-gateway (daskIn), and the Argo CD
+// objects with the add-ons (fleetApps). Restored clusters have none: their
+// files come from the cache; the root Argo CD objects are always built.
+func assemble(f *model.Fleet, hubWide []*manifest.Object, clusterObjs [][]*manifest.Object, apps, crds []*manifest.Object, daskIn map[string]bool, units map[string]*unit) ([]*manifest.Object, error) {
 	all := hubWide
-	byCluster := map[string][]*model.Hub{}
-	for _, h := range hubs {
-		byCluster[h.Cluster.Name] = append(byCluster[h.Cluster.Name], h)
-	}
 	for i, c := range f.Clusters {
 		if units[c.Name].restored {
 			continue
 		}
-		for _, o := range clusterObjs[i] {
-			o.Cluster, o.Hub = c.Name, ""
-			all = append(all, o)
-		}
-		dask := false
-		for _, h := range byCluster[c.Name] {
-			dask = dask || h.Dask.Enabled
-		}
-		if dask {
+		all = append(all, clusterObjs[i]...)
+		if daskIn[c.Name] {
 			for _, crd := range crds {
-				all = append(all, &manifest.Object{Cluster: c.Name, Source: c.Src.File, Body: crd.Map()})
+				all = append(all, crdObject(c, crd))
 			}
 		}
 	}
 	all = append(all, apps...)
 	manifest.Sort(all)
 	return all, nil
+}
+
+// crdObject is the dask-gateway CRD crd in cluster c.
+func crdObject(c *model.Cluster, crd *manifest.Object) *manifest.Object {
+	return &manifest.Object{Cluster: c.Name, Source: c.Src.File, Body: crd.Map()}
 }
 
 // fleetApps renders the Argo CD objects, with the add-ons the hubs rely on
@@ -523,9 +513,9 @@ func isArgoCD(o *manifest.Object) bool {
 }
 
 // encode turns objects into files: one object per file, except the Argo CD
-// files, which hold a cluster's AppProject and Applications together.
-// Objects that share one body (the dask-gateway CRDs of every cluster) are
-// encoded once. Files encoded early (earlyFiles) are taken as they are.
+// files, which hold a cluster's AppProject and Applications together. The
+// files were made while the hubs were built (earlyFiles); encode checks
+// that no two objects share a path and makes any file left.
 func encode(objs []*manifest.Object, opts Options, early *earlyFiles) ([]file, error) {
 	files := map[string][]*manifest.Object{}
 	var paths []string
@@ -539,7 +529,6 @@ func encode(objs []*manifest.Object, opts Options, early *earlyFiles) ([]file, e
 		files[p] = append(files[p], o)
 	}
 	sort.Strings(paths)
-	shared := sharedBodies(objs)
 	out := make([]file, len(paths))
 	g := new(errgroup.Group)
 	g.SetLimit(opts.workers())
@@ -550,7 +539,7 @@ func encode(objs []*manifest.Object, opts Options, early *earlyFiles) ([]file, e
 				out[i] = f
 				return nil
 			}
-			data, err := encodeFile(objs, shared)
+			data, err := encodeFile(objs)
 			if err != nil {
 				return fmt.Errorf("encoding %s: %w", p, err)
 			}
@@ -566,24 +555,18 @@ func encode(objs []*manifest.Object, opts Options, early *earlyFiles) ([]file, e
 }
 
 // encodeFile encodes the objects of one file, in order.
-func encodeFile(objs []*manifest.Object, shared map[uintptr]*sharedBody) ([]byte, error) {
-	switch {
-	case len(objs) > 1 || isArgoCD(objs[0]):
+func encodeFile(objs []*manifest.Object) ([]byte, error) {
+	if len(objs) > 1 || isArgoCD(objs[0]) {
 		return output.EncodeMulti(objs)
-	case shared[bodyID(objs[0])] != nil:
-		body, err := shared[bodyID(objs[0])].get(objs[0])
-		if err != nil {
-			return nil, err
-		}
-		return append(output.Header(objs[0].Source), body...), nil
 	}
 	return output.AppendEncode(nil, objs[0])
 }
 
 // earlyFiles are the files encoded while the hubs are built: those of the
-// Argo CD objects and the node pools, known before the cluster-wide
-// objects are assembled. encode takes one only if it holds as many
-// objects as the assembled file would: every object of such a file is
+// Argo CD objects, the node pools, the hubs' namespaces and
+// PriorityClasses and the dask-gateway CRDs, all known before the
+// cluster-wide objects are assembled. encode takes one only if it holds as
+// many objects as the assembled file would: every object of such a file is
 // known early.
 type earlyFiles struct {
 	mu    sync.Mutex
@@ -606,30 +589,28 @@ func (e *earlyFiles) encode(objs []*manifest.Object, opts Options) error {
 		groups[p] = append(groups[p], o)
 	}
 	for p, g := range groups {
-		data, err := encodeFile(g, nil)
+		data, err := encodeFile(g)
 		if err != nil {
 			return fmt.Errorf("encoding %s: %w", p, err)
 		}
-		f := newFile(p, data, opts)
-		f.cluster = g[0].Cluster
-		e.mu.Lock()
-		e.files[p] = earlyFile{f, len(g)}
-		e.mu.Unlock()
+		e.put(newFile(p, data, opts), g[0].Cluster, len(g))
 	}
 	return nil
+}
+
+func (e *earlyFiles) put(f file, cluster string, objs int) {
+	f.cluster = cluster
+	e.mu.Lock()
+	e.files[f.path] = earlyFile{f, objs}
+	e.mu.Unlock()
 }
 
 // crds makes the files of the dask-gateway CRDs of cluster c from their
 // bodies, encoded once for every cluster (daskCRDs).
 func (e *earlyFiles) crds(c *model.Cluster, set daskCRDSet, opts Options) {
 	for i, crd := range set.objs {
-		o := &manifest.Object{Cluster: c.Name, Source: c.Src.File, Body: crd.Map()}
-		p := OutputPath(o)
-		f := newFile(p, append(output.Header(c.Src.File), set.bodies[i]...), opts)
-		f.cluster = c.Name
-		e.mu.Lock()
-		e.files[p] = earlyFile{f, 1}
-		e.mu.Unlock()
+		p := OutputPath(crdObject(c, crd))
+		e.put(newFile(p, append(output.Header(c.Src.File), set.bodies[i]...), opts), c.Name, 1)
 	}
 }
 
@@ -659,41 +640,4 @@ func (e *earlyFiles) get(path string, objs int) (file, bool) {
 	defer e.mu.Unlock()
 	ef, ok := e.files[path]
 	return ef.f, ok && ef.objs == objs
-}
-
-// sharedBody encodes a body used by several objects once.
-type sharedBody struct {
-	once sync.Once
-	data []byte
-	err  error
-}
-
-func (s *sharedBody) get(o *manifest.Object) ([]byte, error) {
-	s.once.Do(func() { s.data, s.err = output.EncodeBody(o) })
-	return s.data, s.err
-}
-
-// bodyID identifies a body map by identity: objects built from one shared
-// map (never mutated after rendering) encode to the same bytes. An object
-// made from a typed struct (its Body field is nil, whether or not Map has
-// built a map since) shares its body with no other.
-func bodyID(o *manifest.Object) uintptr {
-	if o.Body == nil {
-		return reflect.ValueOf(o).Pointer()
-	}
-	return reflect.ValueOf(o.Body).Pointer()
-}
-
-func sharedBodies(objs []*manifest.Object) map[uintptr]*sharedBody {
-	count := map[uintptr]int{}
-	for _, o := range objs {
-		count[bodyID(o)]++
-	}
-	out := map[uintptr]*sharedBody{}
-	for id, n := range count {
-		if n > 1 {
-			out[id] = &sharedBody{}
-		}
-	}
-	return out
 }

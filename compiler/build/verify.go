@@ -3,6 +3,7 @@ package build
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -200,4 +201,16 @@ func semanticsOptions(h *model.Hub) verify.SemanticsOptions {
 		return verify.SemanticsOptions{}
 	}
 	return verify.SemanticsOptions{ExtraPods: base.RuntimePodLabels(h)}
+}
+
+// bodyID identifies a body map by identity: objects built from one shared
+// map (the same CRD in every cluster; never mutated after rendering) are
+// the same object wherever they go. An object made from a typed struct
+// (its Body field is nil, whether or not Map has built a map since) shares
+// its body with no other.
+func bodyID(o *manifest.Object) uintptr {
+	if o.Body == nil {
+		return reflect.ValueOf(o).Pointer()
+	}
+	return reflect.ValueOf(o.Body).Pointer()
 }
