@@ -29,11 +29,16 @@ func Encode(o *manifest.Object) ([]byte, error) {
 	}
 	buf := scratch()
 	defer release(buf)
-	writeHeader(buf, []string{o.Source})
-	if err := encodeBody(buf, o); err != nil {
+	if err := encodeDocument(buf, o); err != nil {
 		return nil, err
 	}
 	return bytes.Clone(buf.Bytes()), nil
+}
+
+// encodeDocument writes what Encode returns.
+func encodeDocument(buf *bytes.Buffer, o *manifest.Object) error {
+	writeHeader(buf, []string{o.Source})
+	return encodeBody(buf, o)
 }
 
 // Encoding into a recycled buffer and copying the result out allocates the
@@ -326,10 +331,10 @@ func AppendEncode(dst []byte, o *manifest.Object) ([]byte, error) {
 	if o == nil {
 		return dst, fmt.Errorf("encoding: nil object")
 	}
-	buf := bytes.NewBuffer(dst)
-	writeHeader(buf, []string{o.Source})
-	if err := encodeBody(buf, o); err != nil {
+	buf := scratch()
+	defer release(buf)
+	if err := encodeDocument(buf, o); err != nil {
 		return dst, err
 	}
-	return buf.Bytes(), nil
+	return append(dst, buf.Bytes()...), nil
 }

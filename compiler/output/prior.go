@@ -70,12 +70,8 @@ func (p *Prior) Same(rel string, data []byte) bool {
 	}
 	// fstat gave the size: reading exactly that much needs no read to
 	// see the end of the file.
-	bp := bufPool.Get().(*[]byte)
+	bp, buf := readBuffer(len(data))
 	defer bufPool.Put(bp)
-	if cap(*bp) < len(data) {
-		*bp = make([]byte, len(data))
-	}
-	buf := (*bp)[:len(data)]
 	n, err := readFD(fd, rel, buf)
 	return err == nil && n == len(data) && string(buf) == string(data)
 }

@@ -43,3 +43,13 @@ func readFD(fd int, name string, buf []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// readBuffer returns a pooled buffer of length n; give bp back to bufPool
+// when done with buf.
+func readBuffer(n int) (bp *[]byte, buf []byte) {
+	bp = bufPool.Get().(*[]byte)
+	if cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	return bp, (*bp)[:n]
+}

@@ -197,13 +197,9 @@ func compare(dir string, ex existing, t Tree, opts Options) (map[string]status, 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 func sameBytes(name string, want []byte) (bool, error) {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	if cap(*bp) < len(want)+1 {
-		*bp = make([]byte, len(want)+1)
-	}
 	// One byte more than wanted tells a longer file from an equal one.
-	buf := (*bp)[:len(want)+1]
+	bp, buf := readBuffer(len(want) + 1)
+	defer bufPool.Put(bp)
 	n, err := readPrefix(name, buf)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil // gone since it was listed: it is written anew
