@@ -69,12 +69,9 @@ func (o *Object) Map() map[string]any {
 }
 
 // Materialized reports whether the object has a map: always for one made
-// from a map, and for a typed one once Map was called. Unlike Lazy, which
-// stays true for a typed object whose map was built on demand, it tells
-// whether any stage needed the map.
-func (o *Object) Materialized() bool {
-	return o.Body != nil || o.lazy == nil || o.lazy.built.Load()
-}
+// from a map, and for a typed one once Map was called; tests use it to
+// tell whether any stage needed the map. It is the opposite of Lazy.
+func (o *Object) Materialized() bool { return !o.Lazy() }
 
 // Lazy reports whether the object has not needed its map yet: its typed
 // struct is all there is, which the accessors and the encoder read. Once
@@ -83,7 +80,7 @@ func (o *Object) Materialized() bool {
 func (o *Object) Lazy() bool { return o.Body == nil && o.lazy != nil && !o.lazy.built.Load() }
 
 // materialize converts a struct New accepted lazily. New only defers
-// Kubernetes API structs whose conversion cannot fail (infallible); a
+// Kubernetes API structs whose conversion cannot fail (deferrable); a
 // failure is a bug.
 func materialize(v any) map[string]any {
 	body, err := toMap(v)
@@ -103,11 +100,15 @@ func toMap(v any) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("converting %T: %w", v, err)
 	}
-	body, _ := Prune(m).(map[string]any)
-	if body == nil {
-		body = map[string]any{}
+	return pruned(m), nil
+}
+
+// pruned is Prune of a body, never nil.
+func pruned(m map[string]any) map[string]any {
+	if body, _ := Prune(m).(map[string]any); body != nil {
+		return body
 	}
-	return body, nil
+	return map[string]any{}
 }
 
 // lazyHeader returns the header of a Kubernetes API object (TypeMeta and
@@ -156,11 +157,7 @@ func (o *Object) Typed() any { return o.typed }
 // output carries no "creationTimestamp: null" or "status: {}" noise.
 func New(source string, v any) (*Object, error) {
 	if m, ok := v.(map[string]any); ok {
-		body, _ := Prune(m).(map[string]any)
-		if body == nil {
-			body = map[string]any{}
-		}
-		return &Object{Source: source, Body: body}, nil
+		return &Object{Source: source, Body: pruned(m)}, nil
 	}
 	if !EagerMaps {
 		if l := lazyHeader(v); l != nil {
