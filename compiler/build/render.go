@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -72,6 +73,10 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	hubOut := make([]hubResult, len(hubs))
 	clusterObjs := make([][]*manifest.Object, len(fleet.Clusters))
 	clusterDiags := make([]diag.List, len(fleet.Clusters))
+	// The immutability guard of each cluster's node pools runs in its
+	// node-pool task, reading the committed files while hubs render.
+	guards := make([]diag.List, len(fleet.Clusters))
+	guardErrs := make([]error, len(fleet.Clusters))
 
 	rc := newChecks(fleet)
 	// The dask-gateway CRDs, the same in every cluster that runs it, are
@@ -157,6 +162,7 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 				o.Cluster, o.Hub = c.Name, ""
 			}
 			clusterObjs[i] = objs
+			guards[i], guardErrs[i] = guardImmutable(fleet, objs, opts.Previous)
 			shared.precheck(c, objs, rc)
 			if daskIn[c.Name] {
 				set, err := crdsOnce()
@@ -196,21 +202,15 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	if err != nil {
 		return nil, diags, classify(err)
 	}
-	// The guard reads the committed node pools while the cluster-wide
-	// objects are verified: both only read objs.
-	var guard diag.List
-	var guardErr error
-	guarded := make(chan struct{})
-	go func() {
-		defer close(guarded)
-		guard, guardErr = guardImmutable(fleet, objs, opts.Previous)
-	}()
-	vdiags, err := verifyAll(fleet, objs, opts.workers(), shared, rc)
-	<-guarded
-	if guardErr != nil {
-		return nil, diags, &InternalError{Err: guardErr}
+	// Node pools come from the node-pool tasks, which guarded them; the
+	// other objects get the same guard, should any be of a capacity kind.
+	guard, guardErr := guardImmutable(fleet, slices.Concat(hubWide, apps), opts.Previous)
+	guards, guardErrs = append(guards, guard), append(guardErrs, guardErr)
+	if err := cmp.Or(guardErrs...); err != nil {
+		return nil, diags, &InternalError{Err: err}
 	}
-	diags.Merge(guard)
+	vdiags, err := verifyAll(fleet, objs, opts.workers(), shared, rc)
+	diags.Merge(guards...)
 	diags.Merge(vdiags)
 	diags.Sort()
 	if err != nil {

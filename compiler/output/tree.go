@@ -30,18 +30,51 @@ func (t Tree) Paths() []string {
 // validate rejects paths that could escape the directory or that collide
 // (a file that is also another file's directory).
 func (t Tree) validate() error {
+	_, err := t.layout()
+	return err
+}
+
+// layout validates t and returns the directories that hold its files,
+// ancestors included ("." excluded). Files share few directories, so
+// each directory is checked once, not once per file under it.
+func (t Tree) layout() (map[string]bool, error) {
+	dirs := map[string]bool{}
 	for p := range t {
-		if p == "" || p == "." || strings.HasPrefix(p, "/") || path.Clean(p) != p ||
-			p == ".." || strings.HasPrefix(p, "../") || strings.ContainsRune(p, 0) || strings.ContainsRune(p, '\\') {
-			return fmt.Errorf("output path %q is not a clean relative path", p)
+		if !cleanRelative(p) {
+			return nil, fmt.Errorf("output path %q is not a clean relative path", p)
 		}
-		for d := path.Dir(p); d != "."; d = path.Dir(d) {
-			if _, ok := t[d]; ok {
-				return fmt.Errorf("output path %q is both a file and the directory of %q", d, p)
-			}
+		for d := path.Dir(p); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
 		}
 	}
-	return nil
+	for d := range dirs {
+		if _, ok := t[d]; ok {
+			// Report a file under it, the same one every time.
+			var under []string
+			for p := range t {
+				if strings.HasPrefix(p, d+"/") {
+					under = append(under, p)
+				}
+			}
+			return nil, fmt.Errorf("output path %q is both a file and the directory of %q", d, slices.Min(under))
+		}
+	}
+	return dirs, nil
+}
+
+// cleanRelative reports whether p is a clean, slash-separated path inside
+// the directory: not empty, not absolute, no "." or ".." element, no empty
+// element, no NUL or backslash.
+func cleanRelative(p string) bool {
+	if p == "" || strings.ContainsRune(p, 0) || strings.ContainsRune(p, '\\') {
+		return false
+	}
+	for elem := range strings.SplitSeq(p, "/") {
+		if elem == "" || elem == "." || elem == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // ReadTree reads every regular file under dir in fsys. A missing dir reads
@@ -85,67 +118,91 @@ type existing struct {
 // directories (one per cluster) are walked in parallel: listing tens of
 // thousands of files is system calls.
 func scan(dir string) (ex existing, ok bool, err error) {
-	ex.files = map[string]bool{}
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return ex, false, nil
+		return existing{files: map[string]bool{}}, false, nil
 	}
 	if err != nil {
-		return ex, false, err
+		return existing{files: map[string]bool{}}, false, err
 	}
 	if !fi.IsDir() {
-		return ex, false, fmt.Errorf("%s is not a directory", dir)
+		return existing{files: map[string]bool{}}, false, fmt.Errorf("%s is not a directory", dir)
 	}
 	top, err := os.ReadDir(dir)
 	if err != nil {
-		return ex, true, err
+		return existing{files: map[string]bool{}}, true, err
 	}
-	subs := make([]existing, len(top))
+	subs := make([]listing, len(top))
 	err = parallel(len(top), func(i int) error {
-		e := top[i]
-		if !e.IsDir() {
-			return nil
+		if e := top[i]; e.IsDir() {
+			return subs[i].walk(dir, e.Name())
 		}
-		subs[i].files = map[string]bool{}
-		return walkInto(&subs[i], dir, e.Name())
+		return nil
 	})
 	if err != nil {
-		return ex, true, err
+		return existing{files: map[string]bool{}}, true, err
 	}
 	// Merged in the order of one walk of the whole tree.
+	n := len(top)
+	for _, s := range subs {
+		n += len(s.files)
+	}
+	ex.files = make(map[string]bool, n)
 	for i, e := range top {
 		if !e.IsDir() {
 			ex.files[e.Name()] = e.Type().IsRegular()
 			continue
 		}
 		ex.dirs = append(ex.dirs, subs[i].dirs...)
-		for p, regular := range subs[i].files {
-			ex.files[p] = regular
+		for _, f := range subs[i].files {
+			ex.files[f.path] = f.regular
 		}
 	}
 	return ex, true, nil
 }
 
-// walkInto adds the subdirectory rel of dir, and everything under it, to
-// ex, in lexical pre-order.
-func walkInto(ex *existing, dir, rel string) error {
-	root := filepath.Join(dir, rel)
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+// listing is what one subdirectory holds: its directories in lexical
+// pre-order, and its files.
+type listing struct {
+	dirs  []string
+	files []listed
+}
+
+type listed struct {
+	path    string
+	regular bool
+}
+
+// walk adds the subdirectory rel of dir, and everything under it, to l.
+// Symbolic links are listed, not followed. Files go into a map in the
+// end, so only directories are visited in order.
+func (l *listing) walk(dir, rel string) error {
+	l.dirs = append(l.dirs, rel)
+	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return err
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	var subdirs []string
+	for _, e := range entries {
+		p := rel + "/" + e.Name()
+		if e.IsDir() {
+			subdirs = append(subdirs, p)
+			continue
+		}
+		l.files = append(l.files, listed{p, e.Type().IsRegular()})
+	}
+	slices.Sort(subdirs)
+	for _, d := range subdirs {
+		if err := l.walk(dir, d); err != nil {
 			return err
 		}
-		r, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		r = filepath.ToSlash(r)
-		if d.IsDir() {
-			ex.dirs = append(ex.dirs, r)
-			return nil
-		}
-		ex.files[r] = d.Type().IsRegular()
-		return nil
-	})
+	}
+	return nil
 }
 
 // status of one desired file against the existing tree.

@@ -89,10 +89,11 @@ func (e *KeptFileError) Error() string {
 // WriteWith is Write with options.
 func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	var res Result
-	if err := t.validate(); err != nil {
+	treeDirs, err := t.layout()
+	if err != nil {
 		return res, err
 	}
-	dir, err := resolveDir(dir)
+	dir, err = resolveDir(dir)
 	if err != nil {
 		return res, err
 	}
@@ -108,23 +109,28 @@ func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", dir, err)
 	}
-	for p := range opts.Keep {
-		if _, want := t[p]; want && st[p] != statusSame {
+	present := 0 // paths of t that ex holds
+	for p := range t {
+		s := st[p]
+		if s != statusMissing {
+			present++
+		}
+		if s == statusSame {
+			res.Unchanged++
+			continue
+		}
+		if opts.Keep[p] {
 			// Its bytes are not in the tree: nothing can be written.
 			return res, &KeptFileError{Path: p}
 		}
-	}
-	for p := range t {
-		if st[p] == statusSame {
-			res.Unchanged++
-		} else {
-			res.WrittenPaths = append(res.WrittenPaths, p)
-		}
+		res.WrittenPaths = append(res.WrittenPaths, p)
 	}
 	slices.Sort(res.WrittenPaths)
-	for p := range ex.files {
-		if _, ok := t[p]; !ok {
-			res.RemovedPaths = append(res.RemovedPaths, p)
+	if len(ex.files) > present { // otherwise nothing is stale
+		for p := range ex.files {
+			if _, ok := t[p]; !ok {
+				res.RemovedPaths = append(res.RemovedPaths, p)
+			}
 		}
 	}
 	slices.Sort(res.RemovedPaths)
@@ -133,13 +139,13 @@ func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	if exists && !res.Changed() {
 		// Removing an empty directory changes no content, so it need not
 		// go through the swap.
-		return res, removeEmptyDirs(dir, ex.dirs, t)
+		return res, removeEmptyDirs(dir, ex.dirs, treeDirs)
 	}
 
 	if exists {
 		// Changes confined to one directory swap only that directory.
 		if sub := changedSubtree(ex, t, res); sub != "." {
-			err := writeSubtree(dir, sub, t, st, opts, ex, parent, base)
+			err := writeSubtree(dir, sub, t, treeDirs, st, opts, ex, parent, base)
 			if !errors.Is(err, errNoSubtreeSwap) {
 				return res, err
 			}
@@ -392,7 +398,7 @@ func hasFileUnder(t Tree, dir string) bool {
 // with dir/sub in one renameat2(RENAME_EXCHANGE). Where that is not
 // possible (no exchange, another filesystem) it returns errNoSubtreeSwap
 // having changed nothing.
-func writeSubtree(dir, sub string, t Tree, st map[string]status, opts Options, ex existing, parent, base string) error {
+func writeSubtree(dir, sub string, t Tree, treeDirs map[string]bool, st map[string]status, opts Options, ex existing, parent, base string) error {
 	if noExchange {
 		return errNoSubtreeSwap
 	}
@@ -416,7 +422,7 @@ func writeSubtree(dir, sub string, t Tree, st map[string]status, opts Options, e
 			outside = append(outside, d)
 		}
 	}
-	if err := removeEmptyDirs(dir, outside, t); err != nil {
+	if err := removeEmptyDirs(dir, outside, treeDirs); err != nil {
 		return fail(err)
 	}
 	if err := hook("built"); err != nil {
@@ -491,15 +497,9 @@ func swap(tmp, dir string, exists bool, parent, base string) error {
 	return nil
 }
 
-// removeEmptyDirs removes the directories of dir that hold no file of t,
-// deepest first.
-func removeEmptyDirs(dir string, dirs []string, t Tree) error {
-	keep := map[string]bool{}
-	for p := range t {
-		for d := path.Dir(p); d != "." && !keep[d]; d = path.Dir(d) {
-			keep[d] = true
-		}
-	}
+// removeEmptyDirs removes the directories of dir that are not in keep
+// (Tree.layout: those holding files of the tree), deepest first.
+func removeEmptyDirs(dir string, dirs []string, keep map[string]bool) error {
 	slices.SortFunc(dirs, func(a, b string) int { return strings.Compare(b, a) })
 	for _, d := range dirs {
 		if keep[d] {
