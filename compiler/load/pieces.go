@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -19,12 +20,21 @@ import (
 // is valid exactly when each top-level field is valid against its part of
 // the schema. Hubs of a fleet share most of those values (inherited
 // defaults, common profiles, storage, culling), so each distinct value is
-// validated and exported once per run and reused. A hub with any invalid,
+// validated and exported once per run and reused. Fields that differ in
+// every hub only by strings no rule reads (auth, displayName, domain) are
+// validated once per shape instead (shape.go). A hub with any invalid,
 // unknown or missing field goes through the full validation, which finds
 // and explains every error.
 
-// fastPath is off only in tests that compare it with the full validation.
-var fastPath = true
+// fastPath is off only in tests that compare it with the full validation;
+// shapes only in tests that compare shapes with validating every value.
+var (
+	fastPath = true
+	shapes   = true
+)
+
+// shapeHits counts values checked against a shape, for tests.
+var shapeHits atomic.Int64
 
 // piece is one top-level field of a hub, validated, with its defaults.
 type piece struct {
@@ -36,16 +46,35 @@ type piece struct {
 	// ancestor.
 	paths   []string
 	parents []int
+	full    []string // paths from the top of the hub
+	// shape, when set, stands for json: the piece is a shape's.
+	shape *shape
 }
 
 // pieceCache is shared by the workers of one Load: it holds plain Go data,
 // never CUE values.
 type pieceCache struct {
-	mu sync.Mutex
-	m  map[string]*piece
+	mu     sync.Mutex
+	m      map[string]*piece
+	shapes map[string]*piece // nil: the shape is not used
 }
 
-func newPieceCache() *pieceCache { return &pieceCache{m: map[string]*piece{}} }
+func newPieceCache() *pieceCache {
+	return &pieceCache{m: map[string]*piece{}, shapes: map[string]*piece{}}
+}
+
+func (c *pieceCache) getShape(key string) (*piece, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.shapes[key]
+	return p, ok
+}
+
+func (c *pieceCache) putShape(key string, p *piece) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.shapes[key] = p
+}
 
 func (c *pieceCache) get(key string) *piece {
 	c.mu.Lock()
@@ -109,7 +138,9 @@ func (w *worker) fastHub(eff *node, h *model.Hub, file string) bool {
 	}
 	var buf strings.Builder
 	buf.WriteByte('{')
-	ps := model.Positions{}
+	// Hubs of a fleet have about as many paths as each other: size the
+	// map like the last one's.
+	ps := make(model.Positions, w.lastPaths)
 	eff.positions("", ps)
 	top := model.Pos{File: file, Line: 1, Col: 1}
 	first := true
@@ -127,12 +158,25 @@ func (w *worker) fastHub(eff *node, h *model.Hub, file string) bool {
 		first = false
 		buf.WriteString(strconv.Quote(hf.name))
 		buf.WriteByte(':')
-		p := w.piece(hf, n)
+		p, leaves := w.piece(hf, n)
 		if !p.ok {
 			return false
 		}
-		buf.Write(p.json)
-		p.fill(joinKey("", hf.name), top, ps)
+		if sh := p.shape; sh != nil {
+			for i, c := range sh.checks {
+				if !c.match(leaves[i]) {
+					return false
+				}
+			}
+			for i, slot := range sh.slots {
+				buf.Write(sh.chunks[i])
+				appendJSONString(&buf, leaves[slot])
+			}
+			buf.Write(sh.chunks[len(sh.slots)])
+		} else {
+			buf.Write(p.json)
+		}
+		w.ats = p.fill(top, ps, w.ats)
 	}
 	buf.WriteByte('}')
 
@@ -140,19 +184,20 @@ func (w *worker) fastHub(eff *node, h *model.Hub, file string) bool {
 		return false
 	}
 	h.Src = model.Source{File: file, Positions: ps}
+	w.lastPaths = len(ps)
 	return true
 }
 
 // fill records the position of every value of the piece that was not
 // written: the position of its nearest written ancestor.
-func (p *piece) fill(prefix string, at model.Pos, ps model.Positions) {
-	ats := make([]model.Pos, len(p.paths))
-	for i, rel := range p.paths {
+// ats is scratch space, reused.
+func (p *piece) fill(at model.Pos, ps model.Positions, ats []model.Pos) []model.Pos {
+	ats = append(ats[:0], make([]model.Pos, len(p.full))...)
+	for i, full := range p.full {
 		a := at
 		if i > 0 {
 			a = ats[p.parents[i]]
 		}
-		full := prefix + rel
 		if pos, ok := ps[full]; ok {
 			a = pos
 		} else {
@@ -160,18 +205,64 @@ func (p *piece) fill(prefix string, at model.Pos, ps model.Positions) {
 		}
 		ats[i] = a
 	}
+	return ats
 }
 
 // piece returns the validated piece for one field's value (nil: not
 // written), from the cache or by validating it in this worker's context.
-func (w *worker) piece(hf hubField, n *node) *piece {
+// A piece of a shape (shape.go) comes with the value's free strings, which
+// the caller checks and writes into the JSON.
+func (w *worker) piece(hf hubField, n *node) (*piece, []string) {
+	if n == nil || !shapes {
+		return w.exactPiece(hf, n), nil
+	}
+	free := freeLabel(hf.name)
+	var s shapeOf
+	s.key.WriteString(hf.name)
+	s.key.WriteByte(0)
+	s.walk(n, free, "", nil)
+	k := s.key.String()
+	if len(s.leaves) == 0 {
+		// Without free strings the shape's text is the canonical text.
+		return w.exactPieceKey(hf, n, k), nil
+	}
+	if p, known := w.cache.getShape(k); known {
+		if p != nil {
+			shapeHits.Add(1)
+			return p, s.leaves
+		}
+		return w.exactPiece(hf, n), nil
+	}
+	p := w.exactPiece(hf, n)
+	if !p.ok {
+		// Another value of the shape may be valid: try again with it.
+		return p, nil
+	}
+	w.evals++
+	b := shapeOf{steps: [][]step{}}
+	b.walk(n, free, "", nil)
+	var sp *piece
+	if sh := w.buildShape(hf, n, p, &b); sh.ok {
+		sp = &piece{ok: true, shape: sh, paths: p.paths, parents: p.parents, full: p.full}
+	}
+	w.cache.putShape(k, sp)
+	return p, nil
+}
+
+// exactPiece validates a value as it is, once per distinct value.
+func (w *worker) exactPiece(hf hubField, n *node) *piece {
 	var key strings.Builder
 	key.WriteString(hf.name)
 	key.WriteByte(0)
 	if n != nil {
 		n.canonical(&key)
 	}
-	k := key.String()
+	return w.exactPieceKey(hf, n, key.String())
+}
+
+// exactPieceKey is exactPiece with the value's key: the field's name, a
+// zero byte and the value's canonical text.
+func (w *worker) exactPieceKey(hf hubField, n *node, k string) *piece {
 	if p := w.cache.get(k); p != nil {
 		return p
 	}
@@ -195,6 +286,11 @@ func (w *worker) piece(hf hubField, n *node) *piece {
 				p.index(generic, "", -1)
 			}
 		}
+	}
+	prefix := joinKey("", hf.name)
+	p.full = make([]string, len(p.paths))
+	for i, rel := range p.paths {
+		p.full[i] = prefix + rel
 	}
 	w.cache.put(k, p)
 	return p
@@ -251,7 +347,7 @@ func (n *node) canonical(b *strings.Builder) {
 	case kindMap:
 		b.WriteByte('{')
 		for _, f := range n.fields {
-			b.WriteString(strconv.Quote(f.key))
+			writeQuoted(b, f.key)
 			b.WriteByte(':')
 			f.val.canonical(b)
 			b.WriteByte(',')
@@ -269,4 +365,18 @@ func (n *node) canonical(b *strings.Builder) {
 	default:
 		b.WriteString(litText(n))
 	}
+}
+
+// writeQuoted writes strconv.Quote(s), without its allocation when s is
+// plain printable ASCII (as keys are).
+func writeQuoted(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			b.WriteString(strconv.Quote(s))
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }

@@ -65,11 +65,15 @@ func TestGeneratedFleetsAreValid(t *testing.T) {
 func BenchmarkLoad1000(b *testing.B) {
 	fsys := fleetgen.Generate(fleetgen.Options{Clusters: 50, HubsPerCluster: 20, Seed: 1})
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		f, errs := Load(fsys, Options{})
 		if len(errs) > 0 || len(f.Hubs()) != 1000 {
 			b.Fatalf("%d hubs, %v", len(f.Hubs()), lines(errs))
 		}
+	}
+	if cpu > 0 {
+		b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(b.N), "cpu-ms/op")
 	}
 }
 

@@ -31,6 +31,8 @@ type worker struct {
 	cache       *pieceCache // shared by the workers of one Load
 	hubFields   []hubField  // the top-level fields of #Hub
 	hubFieldIdx map[string]int
+	ats         []model.Pos // scratch for piece.fill
+	lastPaths   int         // positions of the last hub
 }
 
 func newWorker(fleetD *node, cache *pieceCache) (*worker, error) {

@@ -115,7 +115,7 @@ func parseYAML(src *source) (*node, diag.List) {
 		return nil, errs
 	}
 	c := &yamlConv{src: src}
-	n := c.convert(root, "", 0)
+	n := c.convert(root, yamlPath{index: -1, root: true}, 0)
 	return n, c.errs
 }
 
@@ -344,29 +344,82 @@ func (c *yamlConv) errorf(y *yaml.Node, path, format string, args ...any) *diag.
 	return c.errs.Errorf(p, path, format, args...)
 }
 
-func (c *yamlConv) convert(y *yaml.Node, path string, depth int) *node {
+// yamlPath is where a value is: joined into a CUE-style path only when
+// needed (for an error, or as the parent of a collection's values).
+type yamlPath struct {
+	parent string // the path of the enclosing collection
+	key    string
+	index  int // -1: a field
+	root   bool
+}
+
+func (p yamlPath) String() string {
+	switch {
+	case p.root:
+		return ""
+	case p.index >= 0:
+		return joinIndex(p.parent, p.index)
+	}
+	return joinKey(p.parent, p.key)
+}
+
+// seenKeys are the keys of a mapping so far: a short list for the small
+// mappings files are made of, a map for long ones.
+type seenKeys struct {
+	few  [16]string
+	n    int
+	many map[string]bool
+}
+
+// add records key and reports whether it was there already.
+func (s *seenKeys) add(key string) bool {
+	if s.many != nil {
+		dup := s.many[key]
+		s.many[key] = true
+		return dup
+	}
+	for _, k := range s.few[:s.n] {
+		if k == key {
+			return true
+		}
+	}
+	if s.n < len(s.few) {
+		s.few[s.n] = key
+		s.n++
+		return false
+	}
+	s.many = make(map[string]bool, 2*len(s.few))
+	for _, k := range s.few {
+		s.many[k] = true
+	}
+	s.many[key] = true
+	return false
+}
+
+func (c *yamlConv) convert(y *yaml.Node, at yamlPath, depth int) *node {
 	pos, tpos := c.src.at(y.Line, y.Column)
 	if y.Anchor != "" {
-		c.errorf(y, path, "YAML anchors (&%s) are not supported", y.Anchor).
+		c.errorf(y, at.String(), "YAML anchors (&%s) are not supported", y.Anchor).
 			WithHint("write the value out, or move it to hubDefaults in fleet.yaml or cluster.yaml")
 		return nil
 	}
 	if depth > maxDepth {
-		c.errorf(y, path, "nested deeper than %d levels", maxDepth)
+		c.errorf(y, at.String(), "nested deeper than %d levels", maxDepth)
 		return nil
 	}
 	switch y.Kind {
 	case yaml.AliasNode:
-		c.errorf(y, path, "YAML aliases (*%s) are not supported", y.Value).
+		c.errorf(y, at.String(), "YAML aliases (*%s) are not supported", y.Value).
 			WithHint("write the value out, or move it to hubDefaults in fleet.yaml or cluster.yaml")
 		return nil
 	case yaml.MappingNode:
+		path := at.String()
 		if t := y.ShortTag(); t != "!!map" {
 			c.errorf(y, path, "YAML tag %s is not supported", y.Tag)
 			return nil
 		}
-		n := &node{kind: kindMap, pos: pos, tpos: tpos}
-		seen := make(map[string]bool, len(y.Content)/2)
+		n := &node{kind: kindMap, pos: pos, tpos: tpos, fields: make([]field, 0, len(y.Content)/2)}
+		var seen seenKeys
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Kind != yaml.ScalarNode || k.Anchor != "" {
@@ -381,13 +434,11 @@ func (c *yamlConv) convert(y *yaml.Node, path string, depth int) *node {
 					WithHint("hubDefaults in fleet.yaml and cluster.yaml are merged into every hub")
 				continue
 			}
-			fpath := joinKey(path, k.Value)
-			if seen[k.Value] {
-				c.errorf(k, fpath, "duplicate key %q", k.Value)
+			if seen.add(k.Value) {
+				c.errorf(k, joinKey(path, k.Value), "duplicate key %q", k.Value)
 				continue
 			}
-			seen[k.Value] = true
-			val := c.convert(v, fpath, depth+1)
+			val := c.convert(v, yamlPath{parent: path, key: k.Value, index: -1}, depth+1)
 			if val == nil {
 				continue
 			}
@@ -400,13 +451,14 @@ func (c *yamlConv) convert(y *yaml.Node, path string, depth int) *node {
 		}
 		return n
 	case yaml.SequenceNode:
+		path := at.String()
 		if t := y.ShortTag(); t != "!!seq" {
 			c.errorf(y, path, "YAML tag %s is not supported", y.Tag)
 			return nil
 		}
-		n := &node{kind: kindList, pos: pos, tpos: tpos}
+		n := &node{kind: kindList, pos: pos, tpos: tpos, items: make([]*node, 0, len(y.Content))}
 		for i, it := range y.Content {
-			v := c.convert(it, joinIndex(path, i), depth+1)
+			v := c.convert(it, yamlPath{parent: path, index: i}, depth+1)
 			if v == nil {
 				v = &node{kind: kindNull, pos: pos, tpos: tpos}
 			}
@@ -416,7 +468,7 @@ func (c *yamlConv) convert(y *yaml.Node, path string, depth int) *node {
 	case yaml.ScalarNode:
 		lit, err := scalar(y)
 		if err != nil {
-			c.errorf(y, path, "%v", err)
+			c.errorf(y, at.String(), "%v", err)
 			return nil
 		}
 		if lit == nil {
@@ -424,7 +476,7 @@ func (c *yamlConv) convert(y *yaml.Node, path string, depth int) *node {
 		}
 		return &node{kind: kindScalar, lit: lit, pos: pos, tpos: tpos}
 	}
-	c.errorf(y, path, "unsupported YAML node")
+	c.errorf(y, at.String(), "unsupported YAML node")
 	return nil
 }
 
