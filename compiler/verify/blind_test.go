@@ -85,6 +85,14 @@ func TestBlindStrings(t *testing.T) {
 			obj("s", "aa"), obj("s", "b"), false, true},
 		{"maxLength", `{"type":"object","properties":{"s":{"type":"string","maxLength":1}}}`,
 			obj("s", "a"), obj("s", "bb"), false, true},
+		{"maxLength, same length", `{"type":"object","properties":{"s":{"type":"string","maxLength":1}}}`,
+			obj("s", "a"), obj("s", "b"), true, false},
+		{"minLength, same length", `{"type":"object","properties":{"s":{"type":"string","minLength":3}}}`,
+			obj("s", "abc"), obj("s", "xyz"), true, false},
+		{"maxLength, same runes, more bytes", `{"type":"object","properties":{"s":{"type":"string","maxLength":1}}}`,
+			obj("s", "a"), obj("s", "ü"), false, false},
+		{"maxLength and pattern", `{"type":"object","properties":{"s":{"type":"string","maxLength":1,"pattern":"^a$"}}}`,
+			obj("s", "a"), obj("s", "b"), false, true},
 		{"int-or-string", `{"type":"object","properties":{"s":{"x-kubernetes-int-or-string":true,"anyOf":[{"type":"integer"},{"type":"string"}]}}}`,
 			obj("s", "a"), obj("s", "b"), false, false},
 		{"CEL on the node", `{"type":"object","properties":{"s":{"type":"string","x-kubernetes-validations":[{"rule":"self == 'a'"}]}}}`,
@@ -175,5 +183,58 @@ func TestBlindWhitelist(t *testing.T) {
 	}
 	if sameKey(t, v, sp("a", "x"), sp("a", "y")) {
 		t.Error("a string with a keyword outside the whitelist should not be blind")
+	}
+}
+
+// Arrays whose items the checks take one by one key as the set of their
+// items: repeats and order leave the key; a count or a CEL rule in the
+// items keeps the list as it is.
+func TestBlindSets(t *testing.T) {
+	item := `{"type":"object","required":["k"],"properties":{"k":{"type":"string","pattern":"^[a-z]+$"},"v":{"type":"string"}}}`
+	kv := func(k, v string) map[string]any { return map[string]any{"k": k, "v": v} }
+	cases := []struct {
+		name   string
+		list   string
+		a, b   []any
+		shared bool
+		differ bool
+	}{
+		{"repeats", `{"type":"array","items":` + item + `}`,
+			[]any{kv("a", "1")}, []any{kv("a", "2"), kv("a", "3"), kv("a", "1")}, true, false},
+		{"order", `{"type":"array","items":` + item + `}`,
+			[]any{kv("a", "1"), kv("b", "1")}, []any{kv("b", "x"), kv("a", "y")}, true, false},
+		{"another item", `{"type":"array","items":` + item + `}`,
+			[]any{kv("a", "1")}, []any{kv("a", "1"), kv("b", "1")}, false, false},
+		{"a failing item", `{"type":"array","items":` + item + `}`,
+			[]any{kv("a", "1")}, []any{kv("a", "1"), kv("B", "1")}, false, true},
+		{"empty", `{"type":"array","items":` + item + `}`,
+			[]any{}, []any{kv("a", "1")}, false, false},
+		{"minItems", `{"type":"array","minItems":2,"items":` + item + `}`,
+			[]any{kv("a", "1")}, []any{kv("a", "1"), kv("a", "2")}, false, true},
+		{"maxItems", `{"type":"array","maxItems":1,"items":` + item + `}`,
+			[]any{kv("a", "1")}, []any{kv("a", "1"), kv("a", "2")}, false, true},
+		{"CEL in the items", `{"type":"array","items":{"type":"object","properties":{"k":{"type":"string","x-kubernetes-validations":[{"rule":"self.size() < 9"}]}}}}`,
+			[]any{kv("a", "1")}, []any{kv("a", "1"), kv("a", "1")}, false, false},
+		{"uniqueItems", `{"type":"array","uniqueItems":true,"items":` + item + `}`,
+			[]any{kv("a", "1")}, []any{kv("a", "1"), kv("a", "1")}, false, true},
+		{"list-type set", `{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}}`,
+			[]any{"a"}, []any{"a", "a"}, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := compileSchema(t, withSpec(`{"type":"object","properties":{"l":`+tc.list+`}}`))
+			a, b := body(map[string]any{"l": tc.a}), body(map[string]any{"l": tc.b})
+			if got := sameKey(t, v, a, b); got != tc.shared {
+				t.Errorf("bodies share a key: %v, want %v", got, tc.shared)
+			}
+			passA, errsA := schemaPasses(t, v, a)
+			passB, errsB := schemaPasses(t, v, b)
+			if tc.differ && passA == passB {
+				t.Errorf("verdicts %v (%s) and %v (%s): the case does not show the feature reads the list", passA, errsA, passB, errsB)
+			}
+			if tc.shared && (!passA || !passB) {
+				t.Errorf("a shared case should pass both ways: %s / %s", errsA, errsB)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hubfleet/hubfleet/compiler/fleetgen"
 	"github.com/hubfleet/hubfleet/compiler/manifest"
@@ -130,7 +131,7 @@ func TestMemoKeySound(t *testing.T) {
 		variants, probes = 8, nil
 	}
 	rng := rand.New(rand.NewPCG(7, 11))
-	var shared, mixedKeys, fails int
+	var shared, mixedKeys, fails, sets int
 	for _, b := range bases {
 		type member struct {
 			body map[string]any
@@ -162,6 +163,11 @@ func TestMemoKeySound(t *testing.T) {
 			if twin, ok := siblingValue(b.obj.Map(), p, rng); ok && probes != nil {
 				vals = append(vals, twin)
 			}
+			// A string of the same length: a key that keeps only the
+			// length must keep the verdict.
+			if s, ok := getPath(b.obj.Map(), p).(string); ok && probes != nil {
+				vals = append(vals, strings.Repeat("z", utf8.RuneCountInString(s)))
+			}
 			for _, v := range vals {
 				body := deepCopy(b.obj.Map()).(map[string]any)
 				setPath(body, p, v)
@@ -181,6 +187,41 @@ func TestMemoKeySound(t *testing.T) {
 			}
 			add(body)
 		}
+		// And lists, which the key may write as sets: an item repeated,
+		// dropped, or the items reversed, each after one leaf of the list
+		// changed or not, so that a failing item is repeated too.
+		for _, p := range listPaths(b.obj.Map(), nil) {
+			inside := slices.DeleteFunc(slices.Clone(leaves), func(l []any) bool {
+				return len(l) <= len(p) || !slices.Equal(l[:len(p)], p)
+			})
+			for op := range 3 {
+				for _, change := range []bool{false, true} {
+					body := deepCopy(b.obj.Map()).(map[string]any)
+					if change && len(inside) > 0 {
+						setPath(body, inside[rng.IntN(len(inside))], randomLeaf(rng))
+					}
+					before, _, _ := verify.SchemaKeyFor(&manifest.Object{Body: body}, b.provider)
+					list := getPath(body, p).([]any)
+					i := rng.IntN(len(list))
+					switch op {
+					case 0:
+						list = append(list, deepCopy(list[i]))
+					case 1:
+						if len(list) < 2 {
+							continue
+						}
+						list = slices.Delete(list, i, i+1)
+					case 2:
+						slices.Reverse(list)
+					}
+					setPath(body, p, list)
+					if after, _, _ := verify.SchemaKeyFor(&manifest.Object{Body: body}, b.provider); after == before && op != 2 {
+						sets++
+					}
+					add(body)
+				}
+			}
+		}
 		for _, g := range groups {
 			if len(g) < 2 {
 				continue
@@ -194,9 +235,9 @@ func TestMemoKeySound(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d bases, %d variants sharing a key with another, %d failing", len(bases), shared, fails)
-	if shared == 0 || fails == 0 {
-		t.Errorf("%d shared keys, %d failing variants: the test exercises nothing", shared, fails)
+	t.Logf("%d bases, %d variants sharing a key with another, %d failing, %d lists of another length keyed as sets", len(bases), shared, fails, sets)
+	if shared == 0 || fails == 0 || sets == 0 {
+		t.Errorf("%d shared keys, %d failing variants, %d sets: the test exercises nothing", shared, fails, sets)
 	}
 }
 
@@ -282,6 +323,30 @@ func leafPaths(v any, prefix []any) [][]any {
 	default:
 		return [][]any{prefix}
 	}
+}
+
+// listPaths lists the paths of every non-empty list in v.
+func listPaths(v any, prefix []any) [][]any {
+	var out [][]any
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			out = append(out, listPaths(t[k], append(slices.Clip(prefix), k))...)
+		}
+	case []any:
+		if len(t) > 0 {
+			out = append(out, prefix)
+		}
+		for i, x := range t {
+			out = append(out, listPaths(x, append(slices.Clip(prefix), i))...)
+		}
+	}
+	return out
 }
 
 // siblingValue is the value at path p with its last list index changed

@@ -39,9 +39,34 @@ func gvkOf(o *manifest.Object) schema.GroupVersionKind {
 	return schema.GroupVersionKind{Group: o.Group(), Version: o.Version(), Kind: o.Kind()}
 }
 
-func builtinType(o *manifest.Object) (schema.GroupVersionKind, bool) {
+// kindInfo is what checkBuiltin needs of a built-in kind, worked out once
+// per kind rather than for each of a render's objects.
+type kindInfo struct {
+	gvk        schema.GroupVersionKind
+	typ        reflect.Type // of what the scheme's New returns
+	newErr     error        // New's error, if it has no type after all
+	namespaced bool
+	rule       nameRule
+}
+
+// kindInfos maps a GroupVersionKind to its *kindInfo, nil for kinds the
+// scheme does not know.
+var kindInfos sync.Map
+
+// builtinKind returns the built-in kind of o, if the scheme knows it.
+func builtinKind(o *manifest.Object) (*kindInfo, bool) {
 	gvk := gvkOf(o)
-	return gvk, builtinScheme().Recognizes(gvk)
+	if k, ok := kindInfos.Load(gvk); ok {
+		return k.(*kindInfo), k.(*kindInfo) != nil
+	}
+	var k *kindInfo
+	if builtinScheme().Recognizes(gvk) {
+		k = &kindInfo{gvk: gvk, namespaced: !clusterScoped[gvk.Group+"/"+gvk.Kind], rule: nameRuleFor(gvk.Group, gvk.Kind)}
+		obj, err := builtinScheme().New(gvk)
+		k.typ, k.newErr = reflect.TypeOf(obj), err
+	}
+	kindInfos.Store(gvk, k)
+	return k, k != nil
 }
 
 // clusterScoped lists the built-in kinds without a namespace, by group/kind.
@@ -85,18 +110,41 @@ func nameRuleFor(group, kind string) nameRule {
 
 // checkBuiltin decodes o strictly into its Go type and applies the cheap
 // validity rules.
-func checkBuiltin(c *collector, o *manifest.Object, gvk schema.GroupVersionKind) {
-	obj, err := builtinScheme().New(gvk)
-	if err != nil {
-		c.add("", fmt.Sprintf("no type for %s: %v", gvk, err))
+func checkBuiltin(c *collector, o *manifest.Object, k *kindInfo, memo *Memo) {
+	gvk := k.gvk
+	if k.newErr != nil {
+		c.add("", fmt.Sprintf("no type for %s: %v", gvk, k.newErr))
 		return
 	}
-	if t, ok := sameType(o.Typed(), obj); ok {
+	var obj runtime.Object
+	if t, ok := o.Typed().(runtime.Object); ok && reflect.TypeOf(t) == k.typ {
 		// Body was converted from this very type (manifest.New): it
 		// decodes back strictly by construction, so skip the round trip.
 		obj = t
-	} else if !decodeStrict(c, o, obj) {
-		return
+	} else {
+		var err error
+		if obj, err = builtinScheme().New(gvk); err != nil {
+			c.add("", fmt.Sprintf("no type for %s: %v", gvk, err))
+			return
+		}
+		if memo != nil {
+			// A body that passed once passes again (see Memo.bodies).
+			key, ok := bodyKey(o.Map())
+			if ok {
+				if _, hit := memo.bodies.Load(key); hit {
+					return
+				}
+				before := len(c.errs)
+				defer func() {
+					if len(c.errs) == before {
+						memo.bodies.Store(key, struct{}{})
+					}
+				}()
+			}
+		}
+		if !decodeStrict(c, o, obj) {
+			return
+		}
 	}
 	ma, ok := obj.(metav1.ObjectMetaAccessor)
 	if !ok {
@@ -108,9 +156,8 @@ func checkBuiltin(c *collector, o *manifest.Object, gvk schema.GroupVersionKind)
 		c.add("", "object has no metadata")
 		return
 	}
-	key := gvk.Group + "/" + gvk.Kind
-	c.addField(validateMeta(accessor, !clusterScoped[key], nameRuleFor(gvk.Group, gvk.Kind), metadataPath))
-	if clusterScoped[key] && accessor.GetNamespace() != "" {
+	c.addField(validateMeta(accessor, k.namespaced, k.rule, metadataPath))
+	if !k.namespaced && accessor.GetNamespace() != "" {
 		c.add("metadata.namespace", gvk.Kind+" is cluster-scoped and takes no namespace")
 	}
 	checkTyped(c, obj)
@@ -130,21 +177,16 @@ func decodeStrict(c *collector, o *manifest.Object, obj runtime.Object) bool {
 		}
 		m = body.(map[string]any)
 	}
+	if fastDecode(m, obj) {
+		return true
+	}
+	// The converter decides, and names what is wrong, from a fresh value.
+	reflect.ValueOf(obj).Elem().SetZero()
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(m, obj, true); err != nil {
 		decodeErrors(c, m, obj, err)
 		return false
 	}
 	return true
-}
-
-// sameType returns typed as a runtime.Object when it is a pointer to the
-// same Go type as want.
-func sameType(typed any, want runtime.Object) (runtime.Object, bool) {
-	t, ok := typed.(runtime.Object)
-	if !ok || reflect.TypeOf(t) != reflect.TypeOf(want) {
-		return nil, false
-	}
-	return t, true
 }
 
 // decodeErrors reports why a strict decode failed, naming the fields.

@@ -1,6 +1,12 @@
 package verify
 
-import "github.com/hubfleet/hubfleet/compiler/manifest"
+import (
+	"reflect"
+
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/hubfleet/hubfleet/compiler/manifest"
+)
 
 // SchemaKeyFor is o's memo key, with its CRD's "group/Kind"; ok is false
 // for a built-in kind or a body without a key.
@@ -72,4 +78,24 @@ func MemoEntries(m *Memo) map[string]int {
 		return true
 	})
 	return out
+}
+
+// DecodeBoth decodes body into fresh values of its kind's Go type with
+// fastDecode and with the converter's strict decode: whether each
+// succeeded, and whether the two values are deeply equal. builtin is
+// false, and nothing decoded, for a kind without a Go type.
+func DecodeBoth(body map[string]any) (builtin, fastOK bool, convErr error, same bool) {
+	k, ok := builtinKind(&manifest.Object{Body: body})
+	if !ok {
+		return false, false, nil, false
+	}
+	gvk := k.gvk
+	a, errA := builtinScheme().New(gvk)
+	b, errB := builtinScheme().New(gvk)
+	if errA != nil || errB != nil {
+		return false, false, nil, false
+	}
+	fastOK = fastDecode(body, a)
+	convErr = runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(body, b, true)
+	return true, fastOK, convErr, reflect.DeepEqual(a, b)
 }

@@ -183,3 +183,43 @@ func TestCheckCustomLeavesBodyAlone(t *testing.T) {
 		t.Error("no pass remembered; the memo's path is not covered")
 	}
 }
+
+// Built-in objects that arrive as maps share a verdict only with the very
+// same body: passes are remembered, failures reported for each object,
+// and a body that differs anywhere (a namespace) is checked on its own.
+func TestMemoBuiltinBodies(t *testing.T) {
+	memo := &Memo{}
+	opts := Options{Memo: memo}
+	bodies := func() int {
+		n := 0
+		memo.bodies.Range(func(any, any) bool { n++; return true })
+		return n
+	}
+	for range 2 {
+		if err := ObjectFor(obj(t, deployment()), opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := bodies(); n != 1 {
+		t.Errorf("one body twice: %d entries, want 1", n)
+	}
+	d := deployment()
+	d.Namespace = "prod"
+	if err := ObjectFor(obj(t, d), opts); err != nil {
+		t.Fatal(err)
+	}
+	if n := bodies(); n != 2 {
+		t.Errorf("another namespace: %d entries, want 2", n)
+	}
+	d.Spec.Template.Spec.Containers[0].Image = ""
+	for range 2 {
+		wantErr(t, ObjectFor(obj(t, d), opts), "containers[0].image")
+	}
+	// A typed object is not keyed: it decodes by construction.
+	if err := ObjectFor(typedObj(t, deployment()), opts); err != nil {
+		t.Fatal(err)
+	}
+	if n := bodies(); n != 2 {
+		t.Errorf("after failures and a typed object: %d entries, want 2", n)
+	}
+}

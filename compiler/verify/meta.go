@@ -58,6 +58,9 @@ func validateMeta(meta *metav1.ObjectMeta, namespaced bool, rule nameRule, path 
 // labelsErrors is metav1validation.ValidateLabels, which checks each pair
 // on its own, skipping the pairs known to be valid.
 func labelsErrors(labels map[string]string, path *field.Path) field.ErrorList {
+	if validLabels.hasAll(labels) {
+		return nil
+	}
 	var errs field.ErrorList
 	for k, v := range labels {
 		if validLabels.has(k, v) {
@@ -88,6 +91,20 @@ func (s *pairSet) has(a, b string) bool {
 	_, ok := s.m[[2]string{a, b}]
 	s.mu.RUnlock()
 	return ok
+}
+
+// hasAll reports whether every pair of m is in the set, under one read
+// lock rather than one per pair (objects carry several labels each, and
+// the lock's shared counter is what two workers contend on).
+func (s *pairSet) hasAll(m map[string]string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for k, v := range m {
+		if _, ok := s.m[[2]string{k, v}]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *pairSet) add(a, b string) {
@@ -150,10 +167,7 @@ func (p *metaParts) known(meta *metav1.ObjectMeta, namespaced bool, rule nameRul
 	p.mu.RLock()
 	ok := p.knownLocked(meta, namespaced, rule)
 	p.mu.RUnlock()
-	for k, v := range meta.Labels {
-		ok = ok && validLabels.has(k, v)
-	}
-	return ok
+	return ok && validLabels.hasAll(meta.Labels)
 }
 
 func (p *metaParts) knownLocked(meta *metav1.ObjectMeta, namespaced bool, rule nameRule) bool {

@@ -1,11 +1,10 @@
 package verify
 
 import (
-	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
@@ -19,65 +18,81 @@ import (
 // and those that pass validation remembered; a failing one is validated
 // again where it appears, so each report names its own field.
 
-var (
-	parsedSelectors sync.Map // selectorKey → parsedSelector
-	validSelectors  sync.Map // selectorKey → struct{}
-)
+// selectors maps selectorKey to its *selectorEntry.
+var selectors sync.Map
 
-type parsedSelector struct {
-	sel labels.Selector // immutable: shared by every object with this selector
-	err error
+// selectorEntry is one selector's parse, shared by every object with that
+// selector, and whether it passed validation.
+type selectorEntry struct {
+	sel   labels.Selector // immutable
+	err   error
+	valid atomic.Bool
 }
 
 // selectorKey spells sel unambiguously: matchLabels sorted, then the
 // expressions in order, every string length-prefixed.
 func selectorKey(sel *metav1.LabelSelector) string {
-	var b strings.Builder
-	str := func(s string) {
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
-	}
 	if sel == nil {
 		return "nil"
 	}
-	for _, k := range slices.Sorted(maps.Keys(sel.MatchLabels)) {
+	var b []byte
+	str := func(s string) {
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	var buf [8]string
+	keys := buf[:0]
+	for k := range sel.MatchLabels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
 		str(k)
 		str(sel.MatchLabels[k])
 	}
-	b.WriteByte('|')
+	b = append(b, '|')
 	for _, e := range sel.MatchExpressions {
 		str(e.Key)
 		str(string(e.Operator))
-		b.WriteString(strconv.Itoa(len(e.Values)))
+		b = strconv.AppendInt(b, int64(len(e.Values)), 10)
 		for _, v := range e.Values {
 			str(v)
 		}
 	}
-	return b.String()
+	return string(b)
+}
+
+// selectorFor returns sel's entry, parsing it on first sight.
+func selectorFor(sel *metav1.LabelSelector) *selectorEntry {
+	key := selectorKey(sel)
+	if e, ok := selectors.Load(key); ok {
+		return e.(*selectorEntry)
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	e, _ := selectors.LoadOrStore(key, &selectorEntry{sel: s, err: err})
+	return e.(*selectorEntry)
 }
 
 // asSelector is metav1.LabelSelectorAsSelector, memoized.
 func asSelector(sel *metav1.LabelSelector) (labels.Selector, error) {
-	key := selectorKey(sel)
-	if p, ok := parsedSelectors.Load(key); ok {
-		return p.(parsedSelector).sel, p.(parsedSelector).err
-	}
-	s, err := metav1.LabelSelectorAsSelector(sel)
-	parsedSelectors.Store(key, parsedSelector{s, err})
-	return s, err
+	e := selectorFor(sel)
+	return e.sel, e.err
 }
 
 // validateSelector is metav1validation.ValidateLabelSelector with default
 // options; passes are remembered.
 func validateSelector(sel *metav1.LabelSelector, p *field.Path) field.ErrorList {
-	key := selectorKey(sel)
-	if _, ok := validSelectors.Load(key); ok {
+	return selectorFor(sel).validate(sel, p)
+}
+
+func (e *selectorEntry) validate(sel *metav1.LabelSelector, p *field.Path) field.ErrorList {
+	if e.valid.Load() {
 		return nil
 	}
 	errs := metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, p)
 	if len(errs) == 0 {
-		validSelectors.Store(key, struct{}{})
+		e.valid.Store(true)
 	}
 	return errs
 }

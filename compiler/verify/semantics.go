@@ -60,7 +60,7 @@ func SemanticsWith(objs []*manifest.Object, opts SemanticsOptions) []error {
 		}
 		errs = append(errs, fe)
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(objs))
 	for _, o := range objs {
 		if seen[o.ID()] {
 			add(o, nil, "rendered more than once")
@@ -140,11 +140,21 @@ func typedAs[T any](o *manifest.Object) (*T, bool) {
 		return t, true
 	}
 	var v T
-	body, err := normalize(o.Map())
-	if err != nil {
-		return nil, false
+	body := o.Map()
+	if !canonical(body) {
+		n, err := normalize(body)
+		if err != nil {
+			return nil, false
+		}
+		body = n.(map[string]any)
 	}
-	if runtime.DefaultUnstructuredConverter.FromUnstructured(body.(map[string]any), &v) != nil {
+	// The converters only read the body. A strict decode that succeeds
+	// is the lenient one, which only ignores unknown fields besides.
+	if fastDecode(body, &v) {
+		return &v, true
+	}
+	v = *new(T)
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(body, &v) != nil {
 		return nil, false
 	}
 	return &v, true
@@ -182,7 +192,7 @@ type index struct {
 }
 
 func newIndex(objs []*manifest.Object, opts SemanticsOptions) *index {
-	ix := &index{names: map[string]bool{}, targets: map[string]bool{}, spaces: map[string]bool{},
+	ix := &index{names: make(map[string]bool, len(objs)), targets: map[string]bool{}, spaces: map[string]bool{},
 		roles: opts.ClusterRoles, svcs: map[string]*corev1.Service{}}
 	for _, l := range opts.ExtraPods {
 		ix.pods = append(ix.pods, &pod{labels: labels.Set(l)})
@@ -193,15 +203,14 @@ func newIndex(objs []*manifest.Object, opts SemanticsOptions) *index {
 			ix.spaces[ns] = true
 		}
 		ix.names[o.Kind()+"/"+ns+"/"+o.Name()] = true
-		spec := field.NewPath("spec")
 		switch o.Group() + "/" + o.Kind() {
 		case "apps/Deployment":
 			if d, ok := typedAs[appsv1.Deployment](o); ok {
-				ix.addTemplate(o, &d.Spec.Template, spec.Child("template"))
+				ix.addTemplate(o, &d.Spec.Template, specRoot.Child("template"))
 			}
 		case "apps/StatefulSet":
 			if s, ok := typedAs[appsv1.StatefulSet](o); ok {
-				ix.addTemplate(o, &s.Spec.Template, spec.Child("template"))
+				ix.addTemplate(o, &s.Spec.Template, specRoot.Child("template"))
 				// PVCs from volumeClaimTemplates are mounted by template name.
 				for _, t := range s.Spec.VolumeClaimTemplates {
 					ix.names["PersistentVolumeClaim/"+ns+"/"+t.Name] = true
@@ -209,19 +218,19 @@ func newIndex(objs []*manifest.Object, opts SemanticsOptions) *index {
 			}
 		case "apps/DaemonSet":
 			if d, ok := typedAs[appsv1.DaemonSet](o); ok {
-				ix.addTemplate(o, &d.Spec.Template, spec.Child("template"))
+				ix.addTemplate(o, &d.Spec.Template, specRoot.Child("template"))
 			}
 		case "batch/Job":
 			if j, ok := typedAs[batchv1.Job](o); ok {
-				ix.addTemplate(o, &j.Spec.Template, spec.Child("template"))
+				ix.addTemplate(o, &j.Spec.Template, specRoot.Child("template"))
 			}
 		case "batch/CronJob":
 			if j, ok := typedAs[batchv1.CronJob](o); ok {
-				ix.addTemplate(o, &j.Spec.JobTemplate.Spec.Template, spec.Child("jobTemplate", "spec", "template"))
+				ix.addTemplate(o, &j.Spec.JobTemplate.Spec.Template, specRoot.Child("jobTemplate", "spec", "template"))
 			}
 		case "/Pod":
 			if p, ok := typedAs[corev1.Pod](o); ok {
-				ix.pods = append(ix.pods, &pod{obj: o, namespace: ns, labels: labels.Set(p.Labels), spec: &p.Spec, specPath: spec})
+				ix.pods = append(ix.pods, &pod{obj: o, namespace: ns, labels: labels.Set(p.Labels), spec: &p.Spec, specPath: specRoot})
 			}
 		case "/Service":
 			if s, ok := typedAs[corev1.Service](o); ok {
@@ -240,6 +249,10 @@ func newIndex(objs []*manifest.Object, opts SemanticsOptions) *index {
 	return ix
 }
 
+// specRoot is the root of the paths newIndex records (paths are
+// immutable, so one serves every object).
+var specRoot = field.NewPath("spec")
+
 func (ix *index) addTemplate(o *manifest.Object, t *corev1.PodTemplateSpec, path *field.Path) {
 	ix.pods = append(ix.pods, &pod{obj: o, namespace: o.Namespace(), labels: labels.Set(t.Labels), spec: &t.Spec, specPath: path.Child("spec")})
 }
@@ -253,6 +266,11 @@ func (ix *index) matching(ns string, sel labels.Selector) []*pod {
 		}
 	}
 	return out
+}
+
+// selects reports whether sel selects some pod in ns.
+func (ix *index) selects(ns string, sel labels.Selector) bool {
+	return slices.ContainsFunc(ix.pods, func(p *pod) bool { return p.inNamespace(ns) && sel.Matches(p.labels) })
 }
 
 func (ix *index) checkService(o *manifest.Object, s *corev1.Service, add addFunc) {
@@ -298,7 +316,7 @@ func (ix *index) checkNetworkPolicy(o *manifest.Object, np *networkingv1.Network
 		if err != nil || sel.Empty() {
 			return // invalid selectors are Object's; an empty one selects all
 		}
-		if len(ix.matching(ns, sel)) == 0 {
+		if !ix.selects(ns, sel) {
 			add(o, path, "selects no rendered or declared pod (selector %q)", sel.String())
 		}
 	}

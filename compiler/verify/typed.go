@@ -41,10 +41,10 @@ func checkTyped(c *collector, obj runtime.Object) {
 	case *networkingv1.NetworkPolicy:
 		checkSelector(c, spec.Child("podSelector"), &t.Spec.PodSelector)
 		for i, r := range t.Spec.Ingress {
-			checkPolicyPorts(c, spec.Child("ingress").Index(i).Child("ports"), r.Ports)
+			checkPolicyPorts(c, spec, "ingress", i, r.Ports)
 		}
 		for i, r := range t.Spec.Egress {
-			checkPolicyPorts(c, spec.Child("egress").Index(i).Child("ports"), r.Ports)
+			checkPolicyPorts(c, spec, "egress", i, r.Ports)
 		}
 	case *networkingv1.Ingress:
 		checkIngress(c, spec, &t.Spec)
@@ -60,13 +60,13 @@ func checkTyped(c *collector, obj runtime.Object) {
 }
 
 func checkSelector(c *collector, p *field.Path, sel *metav1.LabelSelector) labels.Selector {
-	c.addField(validateSelector(sel, p))
-	s, err := asSelector(sel)
-	if err != nil {
-		c.add(p.String(), err.Error())
+	e := selectorFor(sel) // one key for both checks
+	c.addField(e.validate(sel, p))
+	if e.err != nil {
+		c.add(p.String(), e.err.Error())
 		return nil
 	}
-	return s
+	return e.sel
 }
 
 func checkWorkload(c *collector, spec *field.Path, sel *metav1.LabelSelector, tmpl *corev1.PodTemplateSpec) {
@@ -85,100 +85,144 @@ func checkPodSpec(c *collector, p *field.Path, ps *corev1.PodSpec) {
 	if len(ps.Containers) == 0 {
 		c.add(p.Child("containers").String(), "at least one container is required")
 	}
-	volumes := map[string]bool{}
+	// Paths are built only for what is reported: most templates have
+	// nothing wrong, and a path per name checked was most of the cost.
+	volumes := make(map[string]bool, len(ps.Volumes))
 	for i, v := range ps.Volumes {
-		vp := p.Child("volumes").Index(i).Child("name")
-		for _, msg := range validation.IsDNS1123Label(v.Name) {
-			c.add(vp.String(), fmt.Sprintf("%q: %s", v.Name, msg))
-		}
-		if volumes[v.Name] {
-			c.add(vp.String(), fmt.Sprintf("duplicate volume %q", v.Name))
+		msgs := dns1123Label.check(v.Name)
+		if len(msgs) > 0 || volumes[v.Name] {
+			vp := p.Child("volumes").Index(i).Child("name")
+			for _, msg := range msgs {
+				c.add(vp.String(), fmt.Sprintf("%q: %s", v.Name, msg))
+			}
+			if volumes[v.Name] {
+				c.add(vp.String(), fmt.Sprintf("duplicate volume %q", v.Name))
+			}
 		}
 		volumes[v.Name] = true
 	}
-	names := map[string]bool{}
+	names := make(map[string]bool, len(ps.InitContainers)+len(ps.Containers))
 	check := func(kind string, cs []corev1.Container) {
 		for i := range cs {
-			checkContainer(c, p.Child(kind).Index(i), &cs[i], names, volumes)
+			checkContainer(c, containerPath{p, kind, i}, &cs[i], names, volumes)
 		}
 	}
 	check("initContainers", ps.InitContainers)
 	check("containers", ps.Containers)
 	if ps.ServiceAccountName != "" {
-		for _, msg := range validation.IsDNS1123Subdomain(ps.ServiceAccountName) {
+		for _, msg := range dns1123Subdomain.check(ps.ServiceAccountName) {
 			c.add(p.Child("serviceAccountName").String(), msg)
 		}
 	}
 	for k, v := range ps.NodeSelector {
+		kmsgs, vmsgs := qualifiedName.check(k), labelValue.check(v)
+		if len(kmsgs) == 0 && len(vmsgs) == 0 {
+			continue
+		}
 		np := p.Child("nodeSelector").Key(k)
-		for _, msg := range validation.IsQualifiedName(k) {
+		for _, msg := range kmsgs {
 			c.add(np.String(), msg)
 		}
-		for _, msg := range validation.IsValidLabelValue(v) {
+		for _, msg := range vmsgs {
 			c.add(np.String(), msg)
 		}
 	}
 }
 
-func checkContainer(c *collector, p *field.Path, ct *corev1.Container, names, volumes map[string]bool) {
-	for _, msg := range validation.IsDNS1123Label(ct.Name) {
-		c.add(p.Child("name").String(), fmt.Sprintf("%q: %s", ct.Name, msg))
+// containerPath is the path of a container, built when something in it
+// is reported.
+type containerPath struct {
+	spec *field.Path
+	kind string // containers or initContainers
+	i    int
+}
+
+func (cp containerPath) child(names ...string) *field.Path {
+	return cp.spec.Child(cp.kind).Index(cp.i).Child(names[0], names[1:]...)
+}
+
+func (cp containerPath) item(list string, i int, names ...string) *field.Path {
+	p := cp.spec.Child(cp.kind).Index(cp.i).Child(list).Index(i)
+	if len(names) > 0 {
+		p = p.Child(names[0], names[1:]...)
+	}
+	return p
+}
+
+func checkContainer(c *collector, p containerPath, ct *corev1.Container, names, volumes map[string]bool) {
+	for _, msg := range dns1123Label.check(ct.Name) {
+		c.add(p.child("name").String(), fmt.Sprintf("%q: %s", ct.Name, msg))
 	}
 	if names[ct.Name] {
-		c.add(p.Child("name").String(), fmt.Sprintf("duplicate container name %q", ct.Name))
+		c.add(p.child("name").String(), fmt.Sprintf("duplicate container name %q", ct.Name))
 	}
 	names[ct.Name] = true
 	if ct.Image == "" {
-		c.add(p.Child("image").String(), "an image is required")
+		c.add(p.child("image").String(), "an image is required")
 	}
-	portNames := map[string]bool{}
+	var portNames map[string]bool
 	for i, port := range ct.Ports {
-		pp := p.Child("ports").Index(i)
-		checkPortNumber(c, pp.Child("containerPort"), port.ContainerPort, false)
-		checkPortNumber(c, pp.Child("hostPort"), port.HostPort, true)
+		if msgs := portNumberErrors(port.ContainerPort, false); msgs != nil {
+			addPortErrors(c, p.item("ports", i, "containerPort"), port.ContainerPort, msgs)
+		}
+		if msgs := portNumberErrors(port.HostPort, true); msgs != nil {
+			addPortErrors(c, p.item("ports", i, "hostPort"), port.HostPort, msgs)
+		}
 		if port.Name != "" {
-			for _, msg := range validation.IsValidPortName(port.Name) {
-				c.add(pp.Child("name").String(), fmt.Sprintf("%q: %s", port.Name, msg))
+			for _, msg := range portName.check(port.Name) {
+				c.add(p.item("ports", i, "name").String(), fmt.Sprintf("%q: %s", port.Name, msg))
 			}
 			if portNames[port.Name] {
-				c.add(pp.Child("name").String(), fmt.Sprintf("duplicate port name %q", port.Name))
+				c.add(p.item("ports", i, "name").String(), fmt.Sprintf("duplicate port name %q", port.Name))
+			}
+			if portNames == nil {
+				portNames = map[string]bool{}
 			}
 			portNames[port.Name] = true
 		}
 	}
 	for i, e := range ct.Env {
-		for _, msg := range validation.IsEnvVarName(e.Name) {
-			c.add(p.Child("env").Index(i).Child("name").String(), fmt.Sprintf("%q: %s", e.Name, msg))
+		for _, msg := range envVarName.check(e.Name) {
+			c.add(p.item("env", i, "name").String(), fmt.Sprintf("%q: %s", e.Name, msg))
 		}
 	}
 	for i, m := range ct.VolumeMounts {
 		if !volumes[m.Name] {
-			c.add(p.Child("volumeMounts").Index(i).Child("name").String(), fmt.Sprintf("no volume named %q", m.Name))
+			c.add(p.item("volumeMounts", i, "name").String(), fmt.Sprintf("no volume named %q", m.Name))
 		}
 		if m.MountPath == "" {
-			c.add(p.Child("volumeMounts").Index(i).Child("mountPath").String(), "a mount path is required")
+			c.add(p.item("volumeMounts", i, "mountPath").String(), "a mount path is required")
 		}
 	}
 	for name, limit := range ct.Resources.Limits {
 		if req, ok := ct.Resources.Requests[name]; ok && req.Cmp(limit) > 0 {
-			c.add(p.Child("resources", "requests").Key(string(name)).String(),
+			c.add(p.child("resources", "requests").Key(string(name)).String(),
 				fmt.Sprintf("request %s exceeds limit %s", req.String(), limit.String()))
 		}
 	}
 }
 
-func checkPortNumber(c *collector, p *field.Path, n int32, zeroOK bool) {
+// portNumberErrors is validation.IsValidPortNum, where zeroOK lets 0 pass.
+func portNumberErrors(n int32, zeroOK bool) []string {
 	if zeroOK && n == 0 {
-		return
+		return nil
 	}
-	for _, msg := range validation.IsValidPortNum(int(n)) {
+	return validation.IsValidPortNum(int(n))
+}
+
+func addPortErrors(c *collector, p *field.Path, n int32, msgs []string) {
+	for _, msg := range msgs {
 		c.add(p.String(), fmt.Sprintf("%d: %s", n, msg))
 	}
 }
 
+func checkPortNumber(c *collector, p *field.Path, n int32, zeroOK bool) {
+	addPortErrors(c, p, n, portNumberErrors(n, zeroOK))
+}
+
 func checkIntOrPortName(c *collector, p *field.Path, v intstr.IntOrString) {
 	if v.Type == intstr.String {
-		for _, msg := range validation.IsValidPortName(v.StrVal) {
+		for _, msg := range portName.check(v.StrVal) {
 			c.add(p.String(), fmt.Sprintf("%q: %s", v.StrVal, msg))
 		}
 		return
@@ -202,7 +246,7 @@ func checkService(c *collector, spec *field.Path, s *corev1.ServiceSpec) {
 			c.add(pp.Child("name").String(), "a name is required when a Service has several ports")
 		}
 		if port.Name != "" {
-			for _, msg := range validation.IsDNS1123Label(port.Name) {
+			for _, msg := range dns1123Label.check(port.Name) {
 				c.add(pp.Child("name").String(), fmt.Sprintf("%q: %s", port.Name, msg))
 			}
 			if names[port.Name] {
@@ -213,10 +257,21 @@ func checkService(c *collector, spec *field.Path, s *corev1.ServiceSpec) {
 	}
 }
 
-func checkPolicyPorts(c *collector, p *field.Path, ports []networkingv1.NetworkPolicyPort) {
-	for i, port := range ports {
-		if port.Port != nil {
-			checkIntOrPortName(c, p.Index(i).Child("port"), *port.Port)
+// checkPolicyPorts checks the ports of spec.<dir>[i], building paths for
+// what it reports only.
+func checkPolicyPorts(c *collector, spec *field.Path, dir string, i int, ports []networkingv1.NetworkPolicyPort) {
+	for j, port := range ports {
+		if port.Port == nil {
+			continue
+		}
+		var msgs []string
+		if port.Port.Type == intstr.String {
+			msgs = portName.check(port.Port.StrVal)
+		} else {
+			msgs = portNumberErrors(port.Port.IntVal, false)
+		}
+		if len(msgs) > 0 {
+			checkIntOrPortName(c, spec.Child(dir).Index(i).Child("ports").Index(j).Child("port"), *port.Port)
 		}
 	}
 }
@@ -226,7 +281,7 @@ func checkIngress(c *collector, spec *field.Path, s *networkingv1.IngressSpec) {
 		if b.Service == nil {
 			return
 		}
-		for _, msg := range validation.IsDNS1035Label(b.Service.Name) {
+		for _, msg := range dns1035Label.check(b.Service.Name) {
 			c.add(p.Child("service", "name").String(), fmt.Sprintf("%q: %s", b.Service.Name, msg))
 		}
 		pp := p.Child("service", "port")

@@ -82,8 +82,8 @@ func ObjectFor(o *manifest.Object, opts Options) error {
 		c.add("", "apiVersion and kind are required")
 		return c.result()
 	}
-	if bt, ok := builtinType(o); ok {
-		checkBuiltin(c, o, bt)
+	if k, ok := builtinKind(o); ok {
+		checkBuiltin(c, o, k, opts.Memo)
 	} else if crd := lookupCRD(o, opts); crd != nil {
 		checkCustom(c, o, crd, opts.Memo)
 	} else {
