@@ -7,9 +7,9 @@
 // hub file (or hubDefaults block) that wrote it. Each patch runs through
 // kustomize's patch transformer over only the objects it selects, so every
 // error is attributed to exactly one patch entry; hubs without patches never
-// touch kustomize. JSON 6902 patches whose outcome is certain get
-// kustomize's result without it (json6902.go), and fall back to it for
-// everything else, errors included.
+// touch kustomize. JSON 6902 and strategic-merge patches whose outcome is
+// certain get kustomize's result without it (json6902.go, strategic.go),
+// and fall back to it for everything else, errors included.
 package patch
 
 import (

@@ -40,3 +40,30 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+// fleetSMPatch is the strategic-merge patch the generated fleet's hubs
+// carry most (internal/genfleet).
+const fleetSMPatch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: proxy\n  annotations:\n    example.org/tier: production"
+
+// BenchmarkStrategicMerge measures the fleet's strategic-merge patch on
+// one Deployment: run (which may skip kustomize) against kustomize itself.
+func BenchmarkStrategicMerge(b *testing.B) {
+	objs := testObjects(b, "staging")
+	s, err := parse(&model.Patch{Target: deploymentTarget("proxy"), Patch: fleetSMPatch})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := selected(b, s, objs)
+	for _, route := range []struct {
+		name string
+		run  func(*spec, []*manifest.Object) ([]map[string]any, error)
+	}{{"run", run}, {"kustomize", runKustomize}} {
+		b.Run(route.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := route.run(s, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ func patchedHub(name string, i int, broken bool) *model.Hub {
           env:
             - {name: HUB_INDEX, value: "%d"}`, i)},
 		model.Patch{Patch: "apiVersion: v1\nkind: Service\nmetadata: {name: proxy-public}\nspec: {type: LoadBalancer}"},
+		model.Patch{Target: deploymentTarget("proxy"), Patch: fleetSMPatch},
 	)
 	if broken {
 		h.Patches = append(h.Patches, model.Patch{Target: &model.PatchTarget{Kind: "ClusterRole"},
@@ -59,6 +60,7 @@ func TestConcurrentApplyMatchesSerial(t *testing.T) {
 		}
 	}
 
+	merges := mergeRuns.Load()
 	parallel := make([]result, hubs)
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -75,6 +77,11 @@ func TestConcurrentApplyMatchesSerial(t *testing.T) {
 	close(next)
 	wg.Wait()
 
+	// The strategic-merge patches of maps and scalars run concurrently
+	// without kustomize.
+	if got := mergeRuns.Load() - merges; got < 2*hubs {
+		t.Errorf("%d strategic-merge patches applied directly, want at least %d", got, 2*hubs)
+	}
 	for i := range hubs {
 		if diff := cmp.Diff(serial[i], parallel[i], cmp.AllowUnexported(result{}), cmpopts.IgnoreUnexported(manifest.Object{})); diff != "" {
 			t.Errorf("hub %d: concurrent result differs (-serial +parallel):\n%s", i, diff)

@@ -209,59 +209,23 @@ func applyLibrary(ops jsonpatch.Patch, body map[string]any) (map[string]any, boo
 // objects kustomize would consider duplicates apart (conservatively: kind
 // and name). Only the maps on the way to the annotations are new.
 func withBuildAnnotations(body map[string]any) (map[string]any, string, bool) {
-	kind, ok := body["kind"].(string)
-	if !ok || kind == "" || strings.HasSuffix(kind, "List") {
-		return nil, "", false
-	}
-	api, hasAPI := body["apiVersion"]
-	apiVersion, isString := api.(string)
-	if hasAPI && !isString {
-		return nil, "", false
-	}
-	meta, ok := body["metadata"].(map[string]any)
-	if !ok {
-		return nil, "", false
-	}
-	name, ok := meta["name"].(string)
-	if !ok || name == "" {
-		return nil, "", false
-	}
-	ns, hasNS := meta["namespace"]
-	namespace, isString := ns.(string)
-	if hasNS && !isString {
-		return nil, "", false
-	}
-	labels, hasLabels := meta["labels"]
-	if _, ok := stringMap(labels); hasLabels && !ok {
-		return nil, "", false
-	}
-	anns := map[string]string{}
-	if a, has := meta["annotations"]; has {
-		if anns, ok = stringMap(a); !ok {
-			return nil, "", false
-		}
-	}
-	for k := range anns {
-		if buildOrInternal(k) {
-			return nil, "", false
-		}
-	}
-	if !plainValue(body, 0) {
+	id, ok := plainIdentity(body)
+	if !ok || !plainValue(body, 0) {
 		return nil, "", false
 	}
 
 	warmSchema()
-	g, v := resid.ParseGroupVersion(apiVersion)
-	id := resid.NewResIdWithNamespace(resid.NewGvk(g, v, kind), name, namespace)
-	withBuild := make(map[string]any, len(anns)+3)
-	for k, v := range anns {
+	g, v := resid.ParseGroupVersion(id.apiVersion)
+	rid := resid.NewResIdWithNamespace(resid.NewGvk(g, v, id.kind), id.name, id.namespace)
+	withBuild := make(map[string]any, len(id.annotations)+3)
+	for k, v := range id.annotations {
 		withBuild[k] = v
 	}
-	withBuild[buildPreviousNames] = name
-	withBuild[buildPreviousNamespaces] = id.EffectiveNamespace()
-	withBuild[buildPreviousKinds] = kind
-	m := make(map[string]any, len(meta)+1)
-	for k, v := range meta {
+	withBuild[buildPreviousNames] = id.name
+	withBuild[buildPreviousNamespaces] = rid.EffectiveNamespace()
+	withBuild[buildPreviousKinds] = id.kind
+	m := make(map[string]any, len(id.meta)+1)
+	for k, v := range id.meta {
 		m[k] = v
 	}
 	m["annotations"] = withBuild
@@ -270,7 +234,66 @@ func withBuildAnnotations(body map[string]any) (map[string]any, string, bool) {
 		b[k] = v
 	}
 	b["metadata"] = m
-	return b, kind + "/" + name, true
+	return b, id.key(), true
+}
+
+// objectIdentity is what both direct routes read of an object.
+type objectIdentity struct {
+	kind, apiVersion, name, namespace string
+	meta                              map[string]any
+	annotations                       map[string]string
+}
+
+// key tells objects kustomize would consider duplicates apart
+// (conservatively: kind and name).
+func (id objectIdentity) key() string { return id.kind + "/" + id.name }
+
+// plainIdentity checks what the direct routes need of an object's
+// identity: a string kind that is not a List kind and a non-empty string
+// name, under a metadata map; a string apiVersion and namespace when
+// present; labels and annotations that are maps of strings (what
+// GetMeta, GetLabels and GetAnnotations read plainly), without the
+// annotations kustomize keeps across a patch or removes after it.
+func plainIdentity(body map[string]any) (objectIdentity, bool) {
+	var id objectIdentity
+	kind, ok := body["kind"].(string)
+	if !ok || kind == "" || strings.HasSuffix(kind, "List") {
+		return id, false
+	}
+	api, hasAPI := body["apiVersion"]
+	apiVersion, isString := api.(string)
+	if hasAPI && !isString {
+		return id, false
+	}
+	meta, ok := body["metadata"].(map[string]any)
+	if !ok {
+		return id, false
+	}
+	name, ok := meta["name"].(string)
+	if !ok || name == "" {
+		return id, false
+	}
+	ns, hasNS := meta["namespace"]
+	namespace, isString := ns.(string)
+	if hasNS && !isString {
+		return id, false
+	}
+	labels, hasLabels := meta["labels"]
+	if _, ok := stringMap(labels); hasLabels && !ok {
+		return id, false
+	}
+	anns := map[string]string{}
+	if a, has := meta["annotations"]; has {
+		if anns, ok = stringMap(a); !ok {
+			return id, false
+		}
+	}
+	for k := range anns {
+		if buildOrInternal(k) {
+			return id, false
+		}
+	}
+	return objectIdentity{kind: kind, apiVersion: apiVersion, name: name, namespace: namespace, meta: meta, annotations: anns}, true
 }
 
 // The build annotations StorePreviousId adds (kustomize's internal

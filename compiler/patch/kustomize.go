@@ -43,17 +43,20 @@ import (
 //     patch text and target only.
 //
 // Transforms are small (one patch, only the objects it selects), so the
-// lock is held briefly; hubs without patches never take it.
+// lock is held briefly; hubs without patches never take it, nor do the
+// patches the direct routes apply (json6902.go, strategic.go), which read
+// the schema only after warmSchema.
 var (
 	runMu    sync.Mutex
 	warmOnce sync.Once
 	// builds counts kustomize transforms, so tests can prove which paths
 	// avoid kustomize; textLoads and textReads count the objects that took
 	// the JSON text route in and out, so tests can prove the node route is
-	// the common one; directRuns counts JSON 6902 patches applied without
-	// kustomize (json6902.go), nativeRuns those of them applied without
-	// json-patch either (json6902_native.go).
-	builds, textLoads, textReads, directRuns, nativeRuns atomic.Int64
+	// the common one; directRuns counts patches applied without kustomize,
+	// nativeRuns the JSON 6902 ones of them applied without json-patch
+	// either (json6902.go, json6902_native.go) and mergeRuns the
+	// strategic-merge ones (strategic.go).
+	builds, textLoads, textReads, directRuns, nativeRuns, mergeRuns atomic.Int64
 
 	factoryOnce sync.Once
 	resmaps     *resmap.Factory
@@ -78,13 +81,15 @@ type transformerConfig struct {
 }
 
 // run applies one patch to objs and returns the resulting bodies in input
-// order: JSON 6902 patches without kustomize when runJSON6902 can vouch
-// for the result, everything else (and every error) with kustomize.
+// order: without kustomize when runJSON6902 or runStrategic can vouch for
+// the result, everything else (and every error) with kustomize.
 func run(s *spec, objs []*manifest.Object) ([]map[string]any, error) {
-	if s.kind == json6902 {
-		if bodies, ok := runJSON6902(s, objs); ok {
-			return bodies, nil
-		}
+	direct := runJSON6902
+	if s.kind == strategicMerge {
+		direct = runStrategic
+	}
+	if bodies, ok := direct(s, objs); ok {
+		return bodies, nil
 	}
 	return runKustomize(s, objs)
 }
