@@ -54,9 +54,14 @@ const (
 
 // plan says how to convert values of one type.
 type plan struct {
-	kind   planKind
-	elem   *plan // slice element, map value, pointer target
-	fields []fieldPlan
+	kind planKind
+	typ  reflect.Type
+	// rkind is typ.Kind(), which tells the direct walker the size of a
+	// number; elemSize is the size of a slice's elements.
+	rkind    reflect.Kind
+	elemSize uintptr
+	elem     *plan // slice element, map value, pointer target
+	fields   []fieldPlan
 	// size is the length of the last map this struct plan produced, a
 	// good guess for the next one's.
 	size atomic.Int32
@@ -66,9 +71,20 @@ type plan struct {
 	collide bool
 	entry   *value.TypeReflectCacheEntry
 
-	// walk is the struct's fields in key order, for Walk (walk.go).
+	// walk is the struct's fields in key order, for Walk (walk.go), and
+	// direct the same keys with their offsets (direct.go).
 	walkOnce sync.Once
 	walk     []walkField
+	direct   []directKey
+	// order caches the order of those keys for the last First list an
+	// emitter asked for (order.go).
+	order atomic.Pointer[firstOrder]
+	// plain says whether the direct walker may read a struct of this plan
+	// (direct.go): 0 not known yet, 1 yes, 2 no.
+	plain atomic.Int32
+	// unstructured is set for a struct whose pointer is a
+	// runtime.Unstructured, which Walk leaves alone.
+	unstructured bool
 	// fallible caches mayFail (deferrable.go): 0 not known yet, 1 no,
 	// 2 yes.
 	fallible atomic.Int32
@@ -77,7 +93,12 @@ type plan struct {
 // fieldPlan is one struct field, as apimachinery's fieldInfoFromField
 // reads it.
 type fieldPlan struct {
-	index     int
+	index int
+	// offset and typ locate the field for the direct walker; exported
+	// says whether reflect lets its value be used as an interface.
+	offset    uintptr
+	typ       reflect.Type
+	exported  bool
 	name      string
 	omitempty bool
 	omitzero  func(reflect.Value) bool
@@ -134,7 +155,7 @@ func (b *planBuilder) build(t reflect.Type) *plan {
 	if p, ok := b.building[t]; ok {
 		return p
 	}
-	p := &plan{}
+	p := &plan{typ: t, rkind: t.Kind()}
 	b.building[t] = p
 	entry := value.TypeReflectEntryOf(t)
 	if entry.CanConvertToUnstructured() {
@@ -171,6 +192,7 @@ func (b *planBuilder) build(t reflect.Type) *plan {
 			p.kind = kBytes
 		} else {
 			p.kind, p.elem = kSlice, b.build(t.Elem())
+			p.elemSize = t.Elem().Size()
 		}
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String {
@@ -186,6 +208,7 @@ func (b *planBuilder) build(t reflect.Type) *plan {
 		p.kind = kIface
 	case reflect.Struct:
 		p.kind = kStruct
+		p.unstructured = reflect.PointerTo(t).Implements(unstructType)
 		b.structs = append(b.structs, p)
 		b.buildStruct(p, t)
 	default:
@@ -222,7 +245,7 @@ func (b *planBuilder) buildStruct(p *plan, t reflect.Type) {
 	n := t.NumField()
 	for i := range n {
 		sf := t.Field(i)
-		f := fieldPlan{index: i}
+		f := fieldPlan{index: i, offset: sf.Offset, typ: sf.Type, exported: sf.IsExported()}
 		tag, exists := sf.Tag.Lookup("json")
 		if !exists || tag == "" {
 			if !sf.Anonymous {

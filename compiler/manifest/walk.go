@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"cmp"
 	"encoding/base64"
 	"math"
 	"reflect"
@@ -62,24 +61,30 @@ func (o *Object) Walk(e Emitter) bool {
 		return false // no struct, or its map is the object now
 	}
 	rv := reflect.ValueOf(o.typed)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Type().Implements(unstructType) {
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return false
 	}
 	p := planFor(rv.Type().Elem())
-	if p.kind != kStruct || p.collide {
+	if p.kind != kStruct || p.collide || p.unstructured {
 		return false
 	}
 	w := walkers.Get().(*walker)
 	w.e = e
 	e.BeginMap()
 	start := e.Mark()
-	ok := w.fields(rv.Elem(), p)
+	var ok bool
+	if p.isPlain() {
+		ok = w.directFields(rv.UnsafePointer(), p)
+	} else {
+		ok = w.fields(rv.Elem(), p)
+	}
 	ok = ok && e.Mark() != start
 	e.EndMap()
 	w.e = nil
 	clear(w.keys[:cap(w.keys)])
 	clear(w.entries[:cap(w.entries)])
-	w.keys, w.entries = w.keys[:0], w.entries[:0]
+	clear(w.pairs[:cap(w.pairs)])
+	w.keys, w.entries, w.pairs = w.keys[:0], w.entries[:0], w.pairs[:0]
 	walkers.Put(w)
 	return ok
 }
@@ -92,6 +97,7 @@ type walker struct {
 	e       Emitter
 	keys    []string
 	entries []mapEntry
+	pairs   []stringPair
 }
 
 type mapEntry struct {
@@ -111,6 +117,7 @@ func (p *plan) walkFields() []walkField {
 	p.walkOnce.Do(func() {
 		p.walk = flatten(p, nil, nil)
 		slices.SortStableFunc(p.walk, func(a, b walkField) int { return strings.Compare(a.name, b.name) })
+		p.direct = directKeys(p.walk)
 	})
 	return p.walk
 }
@@ -132,18 +139,15 @@ func flatten(p *plan, path []*fieldPlan, out []walkField) []walkField {
 // fields emits the entries of the struct sv, the current mapping.
 func (w *walker) fields(sv reflect.Value, p *plan) bool {
 	wfs := p.walkFields()
-	first := w.e.First()
-	for _, k := range first {
-		if i, found := slices.BinarySearchFunc(wfs, k, func(f walkField, k string) int { return cmp.Compare(f.name, k) }); found {
+	if order := p.orderFor(w.e.First()); order != nil {
+		for _, i := range order {
 			if !w.field(sv, &wfs[i]) {
 				return false
 			}
 		}
+		return true
 	}
 	for i := range wfs {
-		if len(first) > 0 && slices.Contains(first, wfs[i].name) {
-			continue
-		}
 		if !w.field(sv, &wfs[i]) {
 			return false
 		}
@@ -210,16 +214,21 @@ func (w *walker) basic(v reflect.Value, k planKind) bool {
 	case kInt:
 		w.e.Int(v.Int())
 	case kUint:
-		u := v.Uint()
-		if u > math.MaxInt64 {
-			return false
-		}
-		w.e.Int(int64(u))
+		return w.emitUint(v.Uint())
 	case kFloat:
 		return w.e.Float(v.Float())
 	default:
 		return false
 	}
+	return true
+}
+
+// emitUint emits u, which convert declines above the largest int64.
+func (w *walker) emitUint(u uint64) bool {
+	if u > math.MaxInt64 {
+		return false
+	}
+	w.e.Int(int64(u))
 	return true
 }
 
@@ -254,7 +263,15 @@ func (w *walker) value(sv reflect.Value, p *plan) (emitted, isMap, ok bool) {
 	case kSlice:
 		return w.slice(sv, p)
 	case kMapStringString:
-		return w.stringMap(sv)
+		switch {
+		case sv.IsNil():
+			return false, false, true
+		case sv.Len() == 0:
+			return false, true, true
+		case !sv.CanInterface():
+			return false, false, false
+		}
+		return w.stringMap(sv.Interface().(map[string]string))
 	case kMap:
 		return w.mapping(sv, p)
 	case kMapNonString:
@@ -284,13 +301,8 @@ func (w *walker) value(sv reflect.Value, p *plan) (emitted, isMap, ok bool) {
 		return true, false, w.leaf(sv.Interface().(resource.Quantity).ToUnstructured())
 	case kIntOrString:
 		if sv.CanInterface() {
-			is := intOrStringOf(sv)
-			switch {
-			case is.Type == intstr.Int:
-				e.Int(int64(is.IntVal))
-				return true, false, true
-			case is.Type == intstr.String && utf8.ValidString(is.StrVal):
-				return true, false, e.String(is.StrVal)
+			if native, ok := w.intOrString(intOrStringOf(sv)); native {
+				return true, false, ok
 			}
 		}
 		return w.marshaled(sv, p)
@@ -298,6 +310,20 @@ func (w *walker) value(sv reflect.Value, p *plan) (emitted, isMap, ok bool) {
 		return w.marshaled(sv, p)
 	}
 	return false, false, false
+}
+
+// intOrString emits is as convertValue converts it without its hook: an
+// int, or a string that is valid UTF-8 (json.Marshal would replace the
+// rest). native is false for the values left to the hook.
+func (w *walker) intOrString(is *intstr.IntOrString) (native, ok bool) {
+	switch {
+	case is.Type == intstr.Int:
+		w.e.Int(int64(is.IntVal))
+		return true, true
+	case is.Type == intstr.String && utf8.ValidString(is.StrVal):
+		return true, w.e.String(is.StrVal)
+	}
+	return false, false
 }
 
 func intOrStringOf(sv reflect.Value) *intstr.IntOrString {
@@ -341,19 +367,29 @@ func (w *walker) leaf(v any) bool {
 
 // slice emits a sequence as convertSlice converts it.
 func (w *walker) slice(sv reflect.Value, p *plan) (emitted, isMap, ok bool) {
-	if sv.IsNil() || sv.Len() == 0 {
+	if sv.IsNil() {
+		return false, false, true
+	}
+	return w.sequence(sv.Len(), func(i int) (bool, bool, bool) { return w.value(sv.Index(i), p.elem) })
+}
+
+// sequence emits the n items item emits as a sequence, as convertSlice
+// converts them: nothing for none, {} for an item that was a map and
+// pruned to nothing, no item for other values that did.
+func (w *walker) sequence(n int, item func(i int) (emitted, isMap, ok bool)) (emitted, isMap, ok bool) {
+	if n == 0 {
 		return false, false, true
 	}
 	e := w.e
 	e.BeginSeq()
 	start := e.Mark()
-	for i := range sv.Len() {
+	for i := range n {
 		mark := e.Mark()
 		if !e.Item() {
 			e.EndSeq()
 			return false, false, false
 		}
-		em, isMap, ok := w.value(sv.Index(i), p.elem)
+		em, isMap, ok := item(i)
 		if !ok {
 			e.EndSeq()
 			return false, false, false
@@ -375,33 +411,45 @@ func (w *walker) slice(sv reflect.Value, p *plan) (emitted, isMap, ok bool) {
 	return emitted, false, true
 }
 
-// stringMap emits a map[string]string, keys sorted.
-func (w *walker) stringMap(sv reflect.Value) (emitted, isMap, ok bool) {
-	if sv.IsNil() {
-		return false, false, true
+// stringMap emits a non-empty map[string]string, keys sorted.
+func (w *walker) stringMap(src map[string]string) (emitted, isMap, ok bool) {
+	// The values are taken with the keys, saving a lookup per key.
+	pstart := len(w.pairs)
+	for k, v := range src {
+		w.pairs = append(w.pairs, stringPair{k, v})
 	}
-	if sv.Len() == 0 {
-		return false, true, true
-	}
-	if !sv.CanInterface() {
-		return false, false, false
-	}
-	src := sv.Interface().(map[string]string)
+	pairs := w.pairs[pstart:]
+	sortPairs(pairs)
 	start := len(w.keys)
-	for k := range src {
-		w.keys = append(w.keys, k)
+	for _, p := range pairs {
+		w.keys = append(w.keys, p.key)
 	}
 	keys := w.keys[start:]
-	slices.Sort(keys)
 	e := w.e
 	e.BeginMap()
 	ok = w.inOrder(keys, func(i int) bool {
-		k := keys[i]
-		return e.Key(k) && e.String(src[k])
+		return e.Key(pairs[i].key) && e.String(pairs[i].val)
 	})
 	e.EndMap()
 	w.keys = w.keys[:start]
+	w.pairs = w.pairs[:pstart]
 	return ok, true, ok
+}
+
+type stringPair struct{ key, val string }
+
+// sortPairs sorts pairs by their distinct keys: by insertion for the few
+// entries of most label and data maps.
+func sortPairs(pairs []stringPair) {
+	if len(pairs) > 12 {
+		slices.SortFunc(pairs, func(a, b stringPair) int { return strings.Compare(a.key, b.key) })
+		return
+	}
+	for i := 1; i < len(pairs); i++ {
+		for j := i; j > 0 && pairs[j].key < pairs[j-1].key; j-- {
+			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+		}
+	}
 }
 
 // mapping emits any other map with string keys as convertMap converts it.

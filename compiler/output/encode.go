@@ -315,10 +315,13 @@ func isOldBool(s string) bool {
 var base60float = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
 
 func isBase60Float(s string) bool {
-	if s == "" || strings.IndexByte(s, ':') < 0 {
+	if s == "" {
 		return false
 	}
 	if c := s[0]; !(c == '+' || c == '-' || c >= '0' && c <= '9') {
+		return false
+	}
+	if strings.IndexByte(s, ':') < 0 {
 		return false
 	}
 	return base60float.MatchString(s)

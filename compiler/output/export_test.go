@@ -6,3 +6,15 @@ func FastEncodes(body map[string]any) bool {
 	_, ok := fastEncode(nil, body)
 	return ok
 }
+
+// ForgetStrings empties the memos of string styles and long values, as in
+// a new process, for benchmarks of a first encoding.
+func ForgetStrings() {
+	styles.Clear()
+	stylesN.Store(0)
+	resolved.Clear()
+	resolvedN.Store(0)
+	longSeen.Clear()
+	longMemo.Clear()
+	longBytes.Store(0)
+}

@@ -192,7 +192,7 @@ func (w *fastWriter) strLine(s string, n int) bool {
 // indentation n), or returns false when it cannot be sure: non-ASCII text,
 // and keys yaml.v3 writes in the "? " form (long or multi-line).
 func (w *fastWriter) str(s string, key bool, n int) bool {
-	if key && len(s) > 128 {
+	if key && len(s) > maxKey {
 		return false
 	}
 	if !key && len(s) >= longString {
@@ -200,6 +200,10 @@ func (w *fastWriter) str(s string, key bool, n int) bool {
 	}
 	return w.strUncached(s, key, n)
 }
+
+// maxKey is the longest key yaml.v3 writes as a simple key; a longer one
+// takes the "? " form.
+const maxKey = 128
 
 // Long values (the config programs in every hub's ConfigMaps) repeat from
 // object to object: what str writes for one at an indentation is kept once
@@ -249,37 +253,23 @@ func (w *fastWriter) strUncached(s string, key bool, n int) bool {
 		w.b = append(w.b, s...)
 		return true
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	// strNode asks for double quotes; yaml.v3 keeps them.
-	if isOldBool(s) || isBase60Float(s) {
-		w.doubleQuoted(s)
-		return true
-	}
-	a := analyze(s)
-	if key && a.multiline {
+	return w.styled(s, key, n)
+}
+
+// styled is strUncached for a string that is not simplePlain.
+func (w *fastWriter) styled(s string, key bool, n int) bool {
+	st := styleOf(s, key)
+	switch st {
+	case styleFail:
 		return false
-	}
-	switch {
-	case !key && strings.IndexByte(s, '\n') >= 0:
-		// yaml.v3 asks for a literal block; the emitter falls back to
-		// double quotes when the text cannot be one.
-		if a.blockOK {
-			w.literal(s, n)
-		} else {
-			w.doubleQuoted(s)
-		}
-	case !resolvesToString(s):
-		w.doubleQuoted(s) // would read back as a bool, null, number, ...
-	case a.plainOK:
+	case stylePlain:
 		w.b = append(w.b, s...)
-	case a.singleOK:
+	case styleSingle:
 		w.singleQuoted(s)
-	default:
+	case styleDouble:
 		w.doubleQuoted(s)
+	case styleLiteral:
+		w.literal(s, n)
 	}
 	return true
 }
@@ -302,13 +292,16 @@ func simplePlain(s string) bool {
 			return false
 		}
 	}
-	return !keywordFirst[c] || !isKeyword(s)
+	return !keywordFirst[c] || len(s) > maxKeyword || !isKeyword(s)
 }
 
 // keywordFirst marks the letters YAML keywords start with: name-like
 // strings starting with them (name, namespace, type, template, ...) are
 // plain unless they are keywords.
 var keywordFirst = withBytes([256]bool{}, "yYnNtTfFoO", true)
+
+// maxKeyword is the length of the longest keyword ("false").
+const maxKeyword = 5
 
 // isKeyword reports whether yaml.v3 reads s as a bool or null, or quotes
 // it as a YAML 1.1 bool.
@@ -395,9 +388,11 @@ func withBytes(t [256]bool, chars string, v bool) [256]bool {
 }
 
 // scalarAnalysis is what yaml.v3's emitter (yaml_emitter_analyze_scalar)
-// allows for a scalar in block context, for ASCII text.
+// allows for a scalar in block context, for ASCII text; nonASCII is set
+// alone for text with a byte above 0x7f, which only yaml.v3 writes.
 type scalarAnalysis struct {
 	multiline, plainOK, singleOK, blockOK bool
+	nonASCII                              bool
 }
 
 func analyze(s string) scalarAnalysis {
@@ -421,6 +416,9 @@ func analyze(s string) scalarAnalysis {
 		if i > 0 && quietByte[c] {
 			prevSpace, prevBreak, precededByWS = false, false, false
 			continue
+		}
+		if c >= 0x80 {
+			return scalarAnalysis{nonASCII: true}
 		}
 		followedByWS := i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\t'
 		if i == 0 {
