@@ -283,7 +283,7 @@ func (w *worker) exactPieceKey(hf hubField, n *node, k string) *piece {
 			var generic any
 			if json.Unmarshal(raw, &generic) == nil {
 				p.ok, p.json = true, raw
-				p.index(generic, "", -1)
+				p.index(generic, "", -1, 1)
 			}
 		}
 	}
@@ -297,8 +297,10 @@ func (w *worker) exactPieceKey(hf hubField, n *node, k string) *piece {
 }
 
 // index lists the paths of a decoded JSON value in pre-order.
-func (p *piece) index(v any, rel string, parent int) {
-	if len(p.paths) > 10000 {
+func (p *piece) index(v any, rel string, parent, depth int) {
+	// The same bound as fillDefaults: a field's value is at depth 1 of
+	// the hub.
+	if depth > maxDepth {
 		return
 	}
 	me := len(p.paths)
@@ -307,11 +309,11 @@ func (p *piece) index(v any, rel string, parent int) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			p.index(e, rel+"."+joinKey("", k), me)
+			p.index(e, rel+"."+joinKey("", k), me, depth+1)
 		}
 	case []any:
 		for i, e := range x {
-			p.index(e, joinIndex(rel, i), me)
+			p.index(e, joinIndex(rel, i), me, depth+1)
 		}
 	}
 }

@@ -50,7 +50,9 @@ func (r runeBound) match(s string) bool {
 }
 
 // validString guards every check: CUE strings are valid UTF-8, and
-// anything else is left to CUE.
+// anything else is left to CUE. Neither YAML nor CUE input can produce
+// invalid UTF-8 today (YAML rejects unpaired surrogates, CUE turns
+// invalid bytes into U+FFFD), so this is a guard for future inputs.
 type validString struct{ c stringCheck }
 
 func (v validString) match(s string) bool { return utf8.ValidString(s) && v.c.match(s) }
