@@ -51,6 +51,11 @@ const TemplatesDir = "hubs/_templates"
 // not changed since a render that left their files in place reuse those
 // files and skip every stage after validation.
 func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
+	// The dask-gateway CRDs, the same in every cluster that runs it, are
+	// decoded and encoded once, while the fleet loads: the node-pool tasks
+	// that need them do not wait for one another.
+	crdsOnce := sync.OnceValues(daskCRDs)
+	go crdsOnce()
 	// Every input is read once, through rec: the cache keys clusters by
 	// the very bytes that are rendered.
 	rec := newRecordingFS(fsys)
@@ -70,6 +75,14 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	units := restoreAll(inputs, fleet, opts)
 
 	hubs := fleet.Hubs()
+	for _, h := range hubs {
+		if len(h.Patches) > 0 && !units[h.Cluster.Name].restored {
+			// The first patch needs kustomize's schema: parsed here,
+			// beside the workers, none of them waits for another to.
+			go patch.Warm()
+			break
+		}
+	}
 	hubOut := make([]hubResult, len(hubs))
 	clusterObjs := make([][]*manifest.Object, len(fleet.Clusters))
 	clusterDiags := make([]diag.List, len(fleet.Clusters))
@@ -79,9 +92,6 @@ func Render(fsys fs.FS, opts Options) (*Result, diag.List, error) {
 	guardErrs := make([]error, len(fleet.Clusters))
 
 	rc := newChecks(fleet)
-	// The dask-gateway CRDs, the same in every cluster that runs it, are
-	// encoded once, by the first node-pool task that needs them.
-	crdsOnce := sync.OnceValues(daskCRDs)
 	daskIn := map[string]bool{}
 	for _, h := range hubs {
 		daskIn[h.Cluster.Name] = daskIn[h.Cluster.Name] || h.Dask.Enabled

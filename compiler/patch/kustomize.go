@@ -66,6 +66,12 @@ func warmSchema() {
 	warmOnce.Do(func() { _ = openapi.Schema() })
 }
 
+// Warm parses kustomize's built-in OpenAPI schema (tens of milliseconds,
+// once per process), which the first patch needs: a caller about to apply
+// patches on several workers can start it early on an idle goroutine, so
+// that no worker waits for another to parse it.
+func Warm() { warmSchema() }
+
 func resmapFactory() *resmap.Factory {
 	factoryOnce.Do(func() {
 		resmaps = resmap.NewFactory(provider.NewDefaultDepProvider().GetResourceFactory())
