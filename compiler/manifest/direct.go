@@ -267,7 +267,9 @@ func emptyAt(ptr unsafe.Pointer, k reflect.Kind, t reflect.Type) bool {
 	return false
 }
 
-// sliceHeader is how every slice value is laid out (see unsafe.Slice).
+// sliceHeader is how every slice value is laid out, whatever its element
+// type (the runtime's slice; what reflect.SliceHeader described): only
+// len is read through it.
 type sliceHeader struct {
 	data     unsafe.Pointer
 	len, cap int
