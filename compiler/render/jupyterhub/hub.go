@@ -3,7 +3,6 @@ package jupyterhub
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -31,24 +30,25 @@ const (
 // hubConfig renders ConfigMap hub: our config program and the hub's
 // settings. It holds no secret: secrets are files of the ESO Secrets.
 func (r *renderer) hubConfig() error {
-	settings, err := r.settingsJSON()
+	settings, hash, err := r.settingsFile()
 	if err != nil {
 		return fmt.Errorf("hub settings: %w", err)
 	}
-	data := map[string]string{
-		configFileKey:   hubConfigPy,
-		settingsFileKey: settings,
-	}
-	hash, err := configHash(data)
-	if err != nil {
-		return err
-	}
 	r.cmHash = hash
+	data := hubConfigData(settings)
 	return r.add(&corev1.ConfigMap{
 		TypeMeta:   typeMeta("v1", "ConfigMap"),
 		ObjectMeta: r.meta(nameHub, compHub),
 		Data:       data,
 	})
+}
+
+// hubConfigData is the data of ConfigMap hub.
+func hubConfigData(settings string) map[string]string {
+	return map[string]string{
+		configFileKey:   hubConfigPy,
+		settingsFileKey: settings,
+	}
 }
 
 // hub renders the hub's Deployment, ServiceAccount, RBAC, Service and
@@ -191,45 +191,66 @@ func proxyTokenEnv() corev1.EnvVar {
 }
 
 // configHash is the SHA-256 of json.Marshal(data), which rolls the hub's
-// pods when its configuration changes. The object is written member by
-// member in json.Marshal's order (sorted keys), each key and value
-// marshalled by it, and the config program's member, the same for every
-// hub, is marshalled once.
-func configHash(data map[string]string) (string, error) {
+// pods when its configuration changes. The object is escaped member by
+// member in json.Marshal's order (sorted keys) straight into the hash,
+// through one reused buffer; the config program's member, the same for
+// every hub, is escaped once.
+func configHash(data map[string]string) string {
 	h := sha256.New()
-	h.Write([]byte{'{'})
+	bp := hashBuffers.Get().(*[]byte)
+	defer hashBuffers.Put(bp)
+	buf := append((*bp)[:0], '{')
 	for i, k := range slices.Sorted(maps.Keys(data)) {
 		if i > 0 {
-			h.Write([]byte{','})
+			buf = append(buf, ',')
 		}
-		member, err := jsonMember(k, data[k])
-		if err != nil {
-			return "", err
+		v := data[k]
+		if k == configFileKey && v == hubConfigPy {
+			h.Write(buf)
+			h.Write(configMember())
+			buf = buf[:0]
+			continue
 		}
-		h.Write(member)
+		buf = appendJSONMember(buf, k, v)
+		if len(buf) >= hashChunk {
+			h.Write(buf)
+			buf = buf[:0]
+		}
 	}
+	buf = append(buf, '}')
+	h.Write(buf)
+	*bp = buf
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// hashChunk is how much escaped JSON configHash gathers before hashing it.
+const hashChunk = 16 << 10
+
+var hashBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2*hashChunk); return &b }}
+
+// appendJSONMember appends `"key":value` as json.Marshal writes a map entry.
+func appendJSONMember(dst []byte, k, v string) []byte {
+	dst = appendJSONString(dst, k)
+	dst = append(dst, ':')
+	return appendJSONString(dst, v)
+}
+
+// escapedConfigHash is configHash(hubConfigData(settings)) from the
+// settings already escaped as a JSON string's content: the members in
+// key order, "hubfleet.json" before "jupyterhub_config.py".
+func escapedConfigHash(settings []byte) string {
+	h := sha256.New()
+	h.Write(settingsMemberStart)
+	h.Write(settings)
+	h.Write([]byte{'"', ','})
+	h.Write(configMember())
 	h.Write([]byte{'}'})
-	return hex.EncodeToString(h.Sum(nil)), nil
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
-// jsonMember is `"key":value` as json.Marshal writes a map entry.
-func jsonMember(k, v string) ([]byte, error) {
-	if k == configFileKey && v == hubConfigPy {
-		return configMember()
-	}
-	return marshalMember(k, v)
-}
+// settingsMemberStart is `{"hubfleet.json":"`.
+var settingsMemberStart = append(appendJSONString([]byte{'{'}, settingsFileKey), ':', '"')
 
-var configMember = sync.OnceValues(func() ([]byte, error) { return marshalMember(configFileKey, hubConfigPy) })
-
-func marshalMember(k, v string) ([]byte, error) {
-	kb, err := json.Marshal(k)
-	if err != nil {
-		return nil, err
-	}
-	vb, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return append(append(kb, ':'), vb...), nil
-}
+var configMember = sync.OnceValue(func() []byte { return appendJSONMember(nil, configFileKey, hubConfigPy) })

@@ -86,6 +86,10 @@ type renderer struct {
 	def    *model.Profile
 	objs   []*manifest.Object
 	cmHash string // sha256 of the hub ConfigMap data
+	// labels holds each component's label set, shared by the objects of
+	// the component: nothing edits a typed object's labels after New
+	// (a converted map is a copy), so one map per component will do.
+	labels map[string]map[string]string
 }
 
 func newRenderer(h *model.Hub, f *model.Fleet) (*renderer, error) {
@@ -174,12 +178,25 @@ func (r *renderer) addAll(objs ...any) error {
 
 // meta is the metadata of a namespaced object of a component.
 func (r *renderer) meta(name, component string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: name, Namespace: r.h.Namespace, Labels: base.Labels(r.h, component, r.chart)}
+	return metav1.ObjectMeta{Name: name, Namespace: r.h.Namespace, Labels: r.componentLabels(component)}
 }
 
 // clusterMeta is the metadata of a cluster-scoped object.
 func (r *renderer) clusterMeta(name, component string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: name, Labels: base.Labels(r.h, component, r.chart)}
+	return metav1.ObjectMeta{Name: name, Labels: r.componentLabels(component)}
+}
+
+// componentLabels is base.Labels of a component, built once per hub.
+func (r *renderer) componentLabels(component string) map[string]string {
+	if l, ok := r.labels[component]; ok {
+		return l
+	}
+	if r.labels == nil {
+		r.labels = make(map[string]map[string]string, 8)
+	}
+	l := base.Labels(r.h, component, r.chart)
+	r.labels[component] = l
+	return l
 }
 
 func typeMeta(apiVersion, kind string) metav1.TypeMeta {

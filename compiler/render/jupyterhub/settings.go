@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 
@@ -120,36 +121,55 @@ type roleSettings struct {
 // Names of the JupyterHub services hubfleet registers.
 const cullerService = "jupyterhub-idle-culler"
 
-// settingsJSON renders hubfleet.json with sorted keys at every level.
+// settingsJSON renders hubfleet.json with sorted keys at every level: the
+// bytes of json.MarshalIndent(s, "", "  ") and a newline.
 func (r *renderer) settingsJSON() (string, error) {
+	text, _, err := r.settingsFile()
+	return text, err
+}
+
+// settingsFile renders hubfleet.json and the config hash of the hub
+// ConfigMap that holds it beside hubConfigPy.
+func (r *renderer) settingsFile() (text, hash string, err error) {
 	s, err := r.settings()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	buf := jsonBuffers.Get().(*jsonBuffer)
-	defer jsonBuffers.Put(buf)
-	buf.compact.Reset()
-	// Keys come out sorted: see settings. Encode writes what json.Marshal
-	// does (HTML escaped as well) plus a newline, which Indent keeps: the
-	// bytes of json.MarshalIndent(s, "", "  ") and a newline.
-	if err := json.NewEncoder(&buf.compact).Encode(s); err != nil {
-		return "", fmt.Errorf("hubfleet.json: %w", err)
+	if plan, err := settingsPlan(); err == nil {
+		// Keys come out sorted: see settings. Written indented in one
+		// pass; a value encoding/json rejects is left to it, for its
+		// error.
+		w := indentWriters.Get().(*indentWriter)
+		defer indentWriters.Put(w)
+		w.reset()
+		w.value(reflect.ValueOf(s).Elem(), plan)
+		if w.ok {
+			w.buf = append(w.buf, '\n')
+			w.esc = append(w.esc, '\\', 'n')
+			return string(w.buf), escapedConfigHash(w.esc), nil
+		}
 	}
-	buf.indented.Reset()
-	if err := json.Indent(&buf.indented, buf.compact.Bytes(), "", "  "); err != nil {
-		return "", fmt.Errorf("hubfleet.json: %w", err)
+	if text, err = marshalSettings(s); err != nil {
+		return "", "", err
 	}
-	return buf.indented.String(), nil
+	return text, configHash(hubConfigData(text)), nil
 }
 
-// jsonBuffer holds the two encodings of one hubfleet.json; renders reuse
-// them, so only the final string is allocated per hub.
-type jsonBuffer struct {
-	compact  bytes.Buffer
-	indented bytes.Buffer
-}
+var indentWriters = sync.Pool{New: func() any { return new(indentWriter) }}
 
-var jsonBuffers = sync.Pool{New: func() any { return new(jsonBuffer) }}
+// marshalSettings is settingsJSON through encoding/json: Encode writes
+// what json.Marshal does (HTML escaped as well) plus a newline, which
+// Indent keeps.
+func marshalSettings(s *settings) (string, error) {
+	var compact, indented bytes.Buffer
+	if err := json.NewEncoder(&compact).Encode(s); err != nil {
+		return "", fmt.Errorf("hubfleet.json: %w", err)
+	}
+	if err := json.Indent(&indented, compact.Bytes(), "", "  "); err != nil {
+		return "", fmt.Errorf("hubfleet.json: %w", err)
+	}
+	return indented.String(), nil
+}
 
 func (r *renderer) settings() (*settings, error) {
 	h := r.h

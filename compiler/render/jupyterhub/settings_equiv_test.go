@@ -1,6 +1,9 @@
 package jupyterhub
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -108,6 +111,19 @@ func checkOracle(t *testing.T, rs []*renderer) {
 		}
 		if got != want {
 			t.Fatalf("%s: hubfleet.json differs from the map builder's:\n%s\nwant:\n%s", r.h.ID(), got, want)
+		}
+		// The hash hubConfig takes from the writer's escaped copy is
+		// the SHA-256 of json.Marshal of the ConfigMap's data.
+		_, hash, err := r.settingsFile()
+		if err != nil {
+			t.Fatalf("%s: %v", r.h.ID(), err)
+		}
+		b, err := json.Marshal(hubConfigData(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(b); hash != hex.EncodeToString(sum[:]) {
+			t.Fatalf("%s: config hash %s, want %x", r.h.ID(), hash, sum)
 		}
 	}
 }
