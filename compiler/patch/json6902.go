@@ -59,7 +59,7 @@ type decodedPatch struct {
 func jsonOpsOf(s *spec) (*decodedPatch, bool) {
 	// Only the configuration configOf passes without a YAML round trip
 	// leaves the patch text exactly as written.
-	if s.kind != json6902 || !selectorSafe(s.target) || !textSafe(s.text) || s.text != strings.TrimSpace(s.text) {
+	if s.kind != json6902 || !directSelector(s.target) || !textSafe(s.text) || s.text != strings.TrimSpace(s.text) {
 		return nil, false
 	}
 	p := decodedOps(s.text)

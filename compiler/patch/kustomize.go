@@ -231,6 +231,30 @@ func selectorSafe(s types.Selector) bool {
 	return true
 }
 
+// directSelector reports whether the direct routes may select for target:
+// its texts need no YAML round trip (selectorSafe) and kustomize's own
+// selector parser, an older copy of apimachinery's inside kyaml, accepts
+// its label and annotation selectors as the package's matcher does (it
+// rejects some that the current one accepts, e.g. "app in (x,,)"; those
+// go to kustomize for its error).
+func directSelector(target types.Selector) bool {
+	if !selectorSafe(target) {
+		return false
+	}
+	empty := kyaml.NewMapRNode(nil)
+	if target.LabelSelector != "" {
+		if _, err := empty.MatchesLabelSelector(target.LabelSelector); err != nil {
+			return false
+		}
+	}
+	if target.AnnotationSelector != "" {
+		if _, err := empty.MatchesAnnotationSelector(target.AnnotationSelector); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // transform loads the resources and runs the patch transformer under
 // runMu, removing the build annotations kustomize adds on the way (as
 // krusty does). A panic inside kustomize (hub input reaches it) becomes an

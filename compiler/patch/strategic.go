@@ -108,7 +108,7 @@ const mergeCacheSize = 1024
 func mergePatchOf(s *spec) (*mergePatch, bool) {
 	// Only the configuration configOf passes without a YAML round trip
 	// leaves the patch text exactly as written.
-	if s.kind != strategicMerge || !selectorSafe(s.target) || !textSafe(s.text) {
+	if s.kind != strategicMerge || !directSelector(s.target) || !textSafe(s.text) {
 		return nil, false
 	}
 	mergeCache.Lock()
