@@ -253,28 +253,3 @@ func checkCustomMeta(c *collector, obj map[string]any, namespaced bool) bool {
 	}
 	return true
 }
-
-// Precompile compiles the schema that objects of apiVersion and kind are
-// checked against (provider chooses the build, as Options.Provider does),
-// so that the first ObjectFor of the kind does not compile it while other
-// workers wait for it: a caller with an idle goroutine can compile the
-// kinds it is about to render ahead of them. A built-in or unknown kind,
-// or an unserved version, is not an error here: ObjectFor reports it.
-func Precompile(apiVersion, kind, provider string) error {
-	o := &manifest.Object{Body: map[string]any{"apiVersion": apiVersion, "kind": kind}}
-	f := lookupCRD(o, Options{Provider: provider})
-	if f == nil {
-		return nil
-	}
-	if err := f.load(); err != nil {
-		return fmt.Errorf("loading the CRD of %s: %w", kind, err)
-	}
-	ver := f.versions[o.Version()]
-	if ver == nil {
-		return nil
-	}
-	if err := ver.compile(); err != nil {
-		return fmt.Errorf("compiling the schema of %s %s: %w", f.name, o.Version(), err)
-	}
-	return nil
-}

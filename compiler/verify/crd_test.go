@@ -95,20 +95,3 @@ func TestObjectCRDValidation(t *testing.T) {
 	body["metadata"].(map[string]any)["name"] = "daskclusters.example.org"
 	wantErr(t, Object(&manifest.Object{Body: body}), "metadata.name", "spec.names.plural")
 }
-
-// Precompile compiles what ObjectFor would, and nothing for kinds without
-// a CRD.
-func TestPrecompile(t *testing.T) {
-	if err := Precompile("karpenter.sh/v1", "NodePool", "azure"); err != nil {
-		t.Fatal(err)
-	}
-	azure := crdTable["karpenter.sh/NodePool"]["azure"]
-	if v := azure.versions["v1"]; v == nil || v.validator == nil {
-		t.Error("the Azure NodePool v1 schema is not compiled")
-	}
-	for _, k := range [][3]string{{"apps/v1", "Deployment", ""}, {"example.org/v1", "Thing", ""}, {"karpenter.sh/v0", "NodePool", "aws"}} {
-		if err := Precompile(k[0], k[1], k[2]); err != nil {
-			t.Errorf("%v: %v", k, err)
-		}
-	}
-}
