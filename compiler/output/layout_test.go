@@ -49,3 +49,23 @@ func TestLayout(t *testing.T) {
 		t.Errorf("unclean path: %v", err)
 	}
 }
+
+// TestLayoutErrorsAreStable: with several offending paths the error names
+// the smallest, whatever the map's order.
+func TestLayoutErrorsAreStable(t *testing.T) {
+	for _, c := range []struct {
+		tree Tree
+		want string
+	}{
+		{Tree{"c": nil, "c/z.yaml": nil, "a": nil, "a/x.yaml": nil, "a/w.yaml": nil, "b": nil, "b/y.yaml": nil},
+			`output path "a" is both a file and the directory of "a/w.yaml"`},
+		{Tree{"x//y": nil, "b/../c": nil, "./a": nil, "ok.yaml": nil},
+			`output path "./a" is not a clean relative path`},
+	} {
+		for range 100 {
+			if _, err := c.tree.layout(); err == nil || err.Error() != c.want {
+				t.Fatalf("layout() = %v, want %s", err, c.want)
+			}
+		}
+	}
+}

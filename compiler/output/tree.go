@@ -39,25 +39,36 @@ func (t Tree) validate() error {
 // each directory is checked once, not once per file under it.
 func (t Tree) layout() (map[string]bool, error) {
 	dirs := map[string]bool{}
+	// The errors name the smallest offending path, the same on every
+	// run whatever the map's order.
+	var unclean []string
 	for p := range t {
 		if !cleanRelative(p) {
-			return nil, fmt.Errorf("output path %q is not a clean relative path", p)
+			unclean = append(unclean, p)
+			continue
 		}
 		for d := path.Dir(p); d != "." && !dirs[d]; d = path.Dir(d) {
 			dirs[d] = true
 		}
 	}
+	if len(unclean) > 0 {
+		return nil, fmt.Errorf("output path %q is not a clean relative path", slices.Min(unclean))
+	}
+	var files []string // that are also directories
 	for d := range dirs {
 		if _, ok := t[d]; ok {
-			// Report a file under it, the same one every time.
-			var under []string
-			for p := range t {
-				if strings.HasPrefix(p, d+"/") {
-					under = append(under, p)
-				}
-			}
-			return nil, fmt.Errorf("output path %q is both a file and the directory of %q", d, slices.Min(under))
+			files = append(files, d)
 		}
+	}
+	if len(files) > 0 {
+		d := slices.Min(files)
+		var under []string
+		for p := range t {
+			if strings.HasPrefix(p, d+"/") {
+				under = append(under, p)
+			}
+		}
+		return nil, fmt.Errorf("output path %q is both a file and the directory of %q", d, slices.Min(under))
 	}
 	return dirs, nil
 }

@@ -86,7 +86,8 @@ func (e *KeptFileError) Error() string {
 	return e.Path + " changed while the tree was rendered and is not in it; render again"
 }
 
-// WriteWith is Write with options.
+// WriteWith is Write with options. On an error the Result is only what
+// was worked out before it, not a record of what was written.
 func WriteWith(dir string, t Tree, opts Options) (Result, error) {
 	var res Result
 	treeDirs, err := t.layout()

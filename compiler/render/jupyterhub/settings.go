@@ -121,15 +121,9 @@ type roleSettings struct {
 // Names of the JupyterHub services hubfleet registers.
 const cullerService = "jupyterhub-idle-culler"
 
-// settingsJSON renders hubfleet.json with sorted keys at every level: the
-// bytes of json.MarshalIndent(s, "", "  ") and a newline.
-func (r *renderer) settingsJSON() (string, error) {
-	text, _, err := r.settingsFile()
-	return text, err
-}
-
-// settingsFile renders hubfleet.json and the config hash of the hub
-// ConfigMap that holds it beside hubConfigPy.
+// settingsFile renders hubfleet.json, with sorted keys at every level (the
+// bytes of json.MarshalIndent(s, "", "  ") and a newline), and the config
+// hash of the hub ConfigMap that holds it beside hubConfigPy.
 func (r *renderer) settingsFile() (text, hash string, err error) {
 	s, err := r.settings()
 	if err != nil {
@@ -157,7 +151,7 @@ func (r *renderer) settingsFile() (text, hash string, err error) {
 
 var indentWriters = sync.Pool{New: func() any { return new(indentWriter) }}
 
-// marshalSettings is settingsJSON through encoding/json: Encode writes
+// marshalSettings is hubfleet.json through encoding/json: Encode writes
 // what json.Marshal does (HTML escaped as well) plus a newline, which
 // Indent keeps.
 func marshalSettings(s *settings) (string, error) {

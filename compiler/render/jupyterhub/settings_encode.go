@@ -19,7 +19,8 @@ import (
 // ConfigMap time. It knows only what the settings types use (structs of
 // exported, tagged or plain fields, strings, bools, ints, float64,
 // pointers, slices, maps with string keys); a type using anything else
-// gets no plan, and settingsJSON then takes the encoding/json path.
+// gets no plan, and settingsFile then takes the encoding/json path
+// (marshalSettings).
 // TestIndentWriterMatchesMarshalIndent holds it to encoding/json.
 
 // jsonPlan says how to write values of one type.

@@ -94,3 +94,9 @@ func TestConfigHashIsJSONMarshal(t *testing.T) {
 		}
 	}
 }
+
+// settingsJSON is hubfleet.json alone, as the tests compare it.
+func (r *renderer) settingsJSON() (string, error) {
+	text, _, err := r.settingsFile()
+	return text, err
+}
