@@ -3,7 +3,6 @@ package patch
 import (
 	"encoding/json"
 	"strings"
-	"sync"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"sigs.k8s.io/kustomize/api/resource"
@@ -66,32 +65,12 @@ func jsonOpsOf(s *spec) (*decodedPatch, bool) {
 	return p, p != nil
 }
 
-// opsCache keeps decoded patches by text: hubDefaults give a fleet's
-// hubs the same patches, and neither json-patch nor applyNative modifies
-// a decoded patch (operation values are only read). The cache is dropped
-// when full.
-var opsCache struct {
-	sync.Mutex
-	m map[string]*decodedPatch
-}
-
-const opsCacheSize = 1024
+// opsCache keeps decoded patches by text: neither json-patch nor
+// applyNative modifies a decoded patch (operation values are only read).
+var opsCache = bounded[string, *decodedPatch]{max: 1024}
 
 func decodedOps(text string) *decodedPatch {
-	opsCache.Lock()
-	p, hit := opsCache.m[text]
-	opsCache.Unlock()
-	if hit {
-		return p
-	}
-	p = decodeOps(text)
-	opsCache.Lock()
-	if len(opsCache.m) >= opsCacheSize || opsCache.m == nil {
-		opsCache.m = make(map[string]*decodedPatch)
-	}
-	opsCache.m[text] = p
-	opsCache.Unlock()
-	return p
+	return opsCache.get(text, func() *decodedPatch { return decodeOps(text) })
 }
 
 // decodeOps reads the text as the transformer's Config and

@@ -2,7 +2,6 @@ package patch
 
 import (
 	"strings"
-	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
@@ -67,42 +66,24 @@ type mergePatch struct {
 
 	// prepared keeps the copies step 2 makes, by the object's group,
 	// version and kind (all it depends on); objects merge copies of them.
-	mu       sync.Mutex
-	prepared map[resid.Gvk]*resource.Resource
+	prepared bounded[resid.Gvk, *resource.Resource]
 }
-
-const preparedSize = 64
 
 // prepare is resWrangler.ApplySmPatch's copy of the patch for objects of
 // gvk.
 func (p *mergePatch) prepare(gvk resid.Gvk) *resource.Resource {
-	p.mu.Lock()
-	c, ok := p.prepared[gvk]
-	p.mu.Unlock()
-	if ok {
+	return p.prepared.get(gvk, func() *resource.Resource {
+		c := p.res.DeepCopy()
+		_ = c.CopyMergeMetaDataFieldsFrom(p.res) // ApplySmPatch ignores its error too
+		c.SetGvk(gvk)
+		c.SetKind(p.res.GetKind())
 		return c
-	}
-	c = p.res.DeepCopy()
-	_ = c.CopyMergeMetaDataFieldsFrom(p.res) // ApplySmPatch ignores its error too
-	c.SetGvk(gvk)
-	c.SetKind(p.res.GetKind())
-	p.mu.Lock()
-	if len(p.prepared) >= preparedSize || p.prepared == nil {
-		p.prepared = make(map[resid.Gvk]*resource.Resource)
-	}
-	p.prepared[gvk] = c
-	p.mu.Unlock()
-	return c
+	})
 }
 
 // mergeCache keeps parsed patches by text, nil for texts the direct route
-// leaves to kustomize; it is dropped when full.
-var mergeCache struct {
-	sync.Mutex
-	m map[string]*mergePatch
-}
-
-const mergeCacheSize = 1024
+// leaves to kustomize.
+var mergeCache = bounded[string, *mergePatch]{max: 1024}
 
 // mergePatchOf returns s's patch when the direct route may apply it.
 func mergePatchOf(s *spec) (*mergePatch, bool) {
@@ -111,18 +92,7 @@ func mergePatchOf(s *spec) (*mergePatch, bool) {
 	if s.kind != strategicMerge || !directSelector(s.target) || !textSafe(s.text) {
 		return nil, false
 	}
-	mergeCache.Lock()
-	p, hit := mergeCache.m[s.text]
-	mergeCache.Unlock()
-	if !hit {
-		p = readMergePatch(s.text)
-		mergeCache.Lock()
-		if len(mergeCache.m) >= mergeCacheSize || mergeCache.m == nil {
-			mergeCache.m = make(map[string]*mergePatch)
-		}
-		mergeCache.m[s.text] = p
-		mergeCache.Unlock()
-	}
+	p := mergeCache.get(s.text, func() *mergePatch { return readMergePatch(s.text) })
 	return p, p != nil
 }
 
@@ -142,7 +112,7 @@ func readMergePatch(text string) (p *mergePatch) {
 	if err != nil || len(rs) != 1 || !plainPatch(rs[0].Document()) {
 		return nil
 	}
-	return &mergePatch{res: rs[0]}
+	return &mergePatch{res: rs[0], prepared: bounded[resid.Gvk, *resource.Resource]{max: 64}}
 }
 
 // jsonOperations reports whether Config's JSON 6902 reading of the text
@@ -251,32 +221,16 @@ func (p *mergePatch) mergeInto(body map[string]any) (map[string]any, bool) {
 	return documentBody(res.Document())
 }
 
-// matchers keeps compiled targets (nil for invalid ones): hubDefaults give
-// a fleet's hubs the same targets. Matchers are only read after
-// newMatcher. The cache is dropped when full.
-var matchers struct {
-	sync.Mutex
-	m map[types.Selector]*matcher
-}
-
-const matchersSize = 1024
+// matchers keeps compiled targets, nil for invalid ones. Matchers are
+// only read after newMatcher.
+var matchers = bounded[types.Selector, *matcher]{max: 1024}
 
 func cachedMatcher(s types.Selector) *matcher {
-	matchers.Lock()
-	m, ok := matchers.m[s]
-	matchers.Unlock()
-	if ok {
+	return matchers.get(s, func() *matcher {
+		m, err := newMatcher(s)
+		if err != nil {
+			return nil
+		}
 		return m
-	}
-	m, err := newMatcher(s)
-	if err != nil {
-		m = nil
-	}
-	matchers.Lock()
-	if len(matchers.m) >= matchersSize || matchers.m == nil {
-		matchers.m = make(map[types.Selector]*matcher)
-	}
-	matchers.m[s] = m
-	matchers.Unlock()
-	return m
+	})
 }

@@ -1,8 +1,9 @@
 package patch
 
 import (
-	"github.com/google/go-cmp/cmp"
 	"strings"
+
+	"github.com/google/go-cmp/cmp"
 
 	"testing"
 

@@ -99,34 +99,13 @@ func (n *schemaNode) mergeKeys() (assoc bool, keys []string, ok bool) {
 	return n.assoc, n.keys, !n.broken
 }
 
-// typeSchemas keeps the schema of each object type looked up; types come
-// from hub input, so the cache is dropped when full.
-var typeSchemas struct {
-	sync.Mutex
-	m map[kyaml.TypeMeta]*schemaNode
-}
-
-const typeSchemasSize = 1024
+// typeSchemas keeps the schema of each object type looked up (types come
+// from hub input); one node per type, so that its own cache is shared.
+var typeSchemas = bounded[kyaml.TypeMeta, *schemaNode]{max: 1024}
 
 // typeSchema is openapi.SchemaForResourceType(t).
 func typeSchema(t kyaml.TypeMeta) *schemaNode {
-	typeSchemas.Lock()
-	n, ok := typeSchemas.m[t]
-	typeSchemas.Unlock()
-	if ok {
-		return n
-	}
-	n = wrapSchema(openapi.SchemaForResourceType(t))
-	typeSchemas.Lock()
-	defer typeSchemas.Unlock()
-	if old, ok := typeSchemas.m[t]; ok {
-		return old // keep one node per type, so its cache is shared
-	}
-	if len(typeSchemas.m) >= typeSchemasSize || typeSchemas.m == nil {
-		typeSchemas.m = make(map[kyaml.TypeMeta]*schemaNode)
-	}
-	typeSchemas.m[t] = n
-	return n
+	return typeSchemas.get(t, func() *schemaNode { return wrapSchema(openapi.SchemaForResourceType(t)) })
 }
 
 // schemaFor is walk.Walker.GetSchema for a node whose parent gave it sc:
