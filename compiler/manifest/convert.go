@@ -80,13 +80,12 @@ type plan struct {
 	// emitter asked for (order.go).
 	order atomic.Pointer[firstOrder]
 	// plain says whether the direct walker may read a struct of this plan
-	// (direct.go): 0 not known yet, 1 yes, 2 no.
+	// (direct.go; a cachedFlag).
 	plain atomic.Int32
 	// unstructured is set for a struct whose pointer is a
 	// runtime.Unstructured, which Walk leaves alone.
 	unstructured bool
-	// fallible caches mayFail (deferrable.go): 0 not known yet, 1 no,
-	// 2 yes.
+	// fallible caches mayFail (deferrable.go; a cachedFlag).
 	fallible atomic.Int32
 }
 

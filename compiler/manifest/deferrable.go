@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"reflect"
+	"sync/atomic"
 )
 
 // New defers the conversion of a Kubernetes API struct (Map) only when it
@@ -16,17 +17,24 @@ import (
 // conversion can fail. Time, Quantity and IntOrString are converted
 // natively and cannot. The answer is kept in the plan.
 func mayFail(p *plan) bool {
-	switch p.fallible.Load() {
+	return cachedFlag(&p.fallible, func() bool { return planMayFail(p, map[*plan]bool{}) })
+}
+
+// cachedFlag is a property of a plan computed once: state is 0 while not
+// known, then 1 for true or 2 for false. Plans are shared by goroutines;
+// two may compute the same answer at once.
+func cachedFlag(state *atomic.Int32, compute func() bool) bool {
+	switch state.Load() {
 	case 1:
-		return false
-	case 2:
 		return true
+	case 2:
+		return false
 	}
-	r := planMayFail(p, map[*plan]bool{})
+	r := compute()
 	if r {
-		p.fallible.Store(2)
+		state.Store(1)
 	} else {
-		p.fallible.Store(1)
+		state.Store(2)
 	}
 	return r
 }

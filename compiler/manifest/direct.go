@@ -94,19 +94,7 @@ func directKeys(wfs []walkField) []directKey {
 // no field it would reach through structs, pointers and slices is
 // unexported. The answer is kept in the plan.
 func (p *plan) isPlain() bool {
-	switch p.plain.Load() {
-	case 1:
-		return true
-	case 2:
-		return false
-	}
-	r := !reachesUnexported(p, map[*plan]bool{})
-	if r {
-		p.plain.Store(1)
-	} else {
-		p.plain.Store(2)
-	}
-	return r
+	return cachedFlag(&p.plain, func() bool { return !reachesUnexported(p, map[*plan]bool{}) })
 }
 
 func reachesUnexported(p *plan, seen map[*plan]bool) bool {
