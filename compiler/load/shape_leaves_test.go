@@ -3,7 +3,6 @@ package load
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -150,16 +149,7 @@ var (
 )
 
 // reviewHubWith returns reviewHub with leaf i set to v (i < 0: all valid).
-func reviewHubWith(i int, v string) string {
-	args := make([]any, len(reviewLeaves))
-	for j, l := range reviewLeaves {
-		if j == i {
-			l = v
-		}
-		args[j] = strconv.Quote(l)
-	}
-	return fmt.Sprintf(reviewHub, args...)
-}
+func reviewHubWith(i int, v string) string { return fillLeaves(reviewHub, reviewLeaves, i, v) }
 
 // reviewCUE writes a YAML hub as a CUE file with the same fields in the
 // same order (so the same shape), plus what only CUE has: a let, a hidden

@@ -58,15 +58,19 @@ var shapeVariants = []string{
 }
 
 // hubWith returns shapeHub with leaf i set to v (i < 0: all valid).
-func hubWith(i int, v string) string {
-	args := make([]any, len(shapeLeaves))
-	for j, l := range shapeLeaves {
+func hubWith(i int, v string) string { return fillLeaves(shapeHub, shapeLeaves, i, v) }
+
+// fillLeaves writes the quoted leaves into the hub template tmpl, leaf i
+// set to v (i < 0: all as listed).
+func fillLeaves(tmpl string, leaves []string, i int, v string) string {
+	args := make([]any, len(leaves))
+	for j, l := range leaves {
 		if j == i {
 			l = v
 		}
 		args[j] = strconv.Quote(l)
 	}
-	return fmt.Sprintf(shapeHub, args...)
+	return fmt.Sprintf(tmpl, args...)
 }
 
 // loadModes loads a fleet with shapes, without shapes (each value
